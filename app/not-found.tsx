@@ -1,0 +1,14 @@
+// 404: the address names nothing here.
+import Link from "next/link";
+
+export default function NotFound() {
+  return (
+    <section className="empty-state">
+      <h1>Not found</h1>
+      <p>Nothing lives at this address. Check the link, or go back to today&apos;s papers.</p>
+      <p>
+        <Link href="/">Today&apos;s papers</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,108 @@
+// All configuration: one zod schema, parsed once. The only module that reads process.env.
+// A wrong value stops startup with a message naming the variable and what it expects.
+import { z } from "zod";
+
+const optionalUrl = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)), {
+      message: `expected a URL starting with ${protocols.map((p) => `${p}://`).join(" or ")} (e.g. ${example})`,
+    });
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""])
+  .default("false")
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const categoryList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(/[\s,]+/)
+      .map((c) => c.trim())
+      .filter(Boolean),
+  )
+  .refine((list) => list.every((c) => /^[a-z-]+(\.[A-Za-z-]+)?$/.test(c)), {
+    message: "expected a comma-separated list of arXiv categories such as cs.AI,cs.CL,math.NA",
+  });
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  /** PostgreSQL. Unset: an embedded PostgreSQL (PGlite) keeps its data under DATA_DIR. */
+  DATABASE_URL: optionalUrl(["postgres", "postgresql"], "postgresql://user:pass@localhost:5432/papers"),
+  /** Redis for the job queues. Unset: the queues live in PostgreSQL (BullMQ's PostgreSQL backend). */
+  REDIS_URL: optionalUrl(["redis", "rediss"], "redis://localhost:6379"),
+  /** Schema holding the queue tables when the queues live in PostgreSQL (no REDIS_URL). */
+  QUEUE_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, "expected a lowercase SQL identifier").default("bullmq"),
+  /** Where the embedded database and other local state live. */
+  DATA_DIR: z.string().min(1).default("./data"),
+
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+
+  /** Worker jobs processed in parallel per queue. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+
+  /** arXiv categories crawled every day. */
+  ARXIV_CATEGORIES: categoryList.default(["cs.AI", "cs.CL", "cs.LG", "cs.CV"]),
+
+  /** Any OpenAI-compatible chat-completions endpoint. Unset key and URL: LLM features are off. */
+  OPENAI_BASE_URL: optionalUrl(["http", "https"], "https://api.openai.com/v1"),
+  OPENAI_API_KEY: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
+  LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+
+  /** Directory laid out like a Hugging Face download (config.json, tokenizer.json, onnx/model*.onnx). */
+  EMBEDDING_MODEL_DIR: z.string().min(1).default("./data/models/all-MiniLM-L6-v2"),
+  EMBEDDING_DEVICE: z.enum(["cpu", "cuda"]).default("cpu"),
+  EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).default(2),
+
+  /** Run the queue workers inside `npm start` (true) or only the web server (false). */
+  START_WORKERS: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      "Invalid configuration:\n" +
+        issues.map((i) => `  ${i.variable}: ${i.message}`).join("\n") +
+        "\nFix these environment variables (see .env.example) and start again.",
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses a set of variables; throws ConfigError naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? "(unknown)"),
+      message: issue.message,
+    })),
+  );
+}
+
+let cached: Env | undefined;
+
+/** The configuration of this process, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Loads ./.env into process.env when present (variables already set win). */
+export function loadDotEnv(path = ".env"): void {
+  try {
+    process.loadEnvFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}

@@ -1,0 +1,147 @@
+// Job queues: names, payload schemas, default job options, and the connection. The queues live in
+// Redis when REDIS_URL is set, otherwise in PostgreSQL through BullMQ's PostgreSQL backend; web,
+// workers and tests use the same functions either way.
+import {
+  createPostgresBackend,
+  Queue,
+  Worker,
+  withBackend,
+  type JobsOptions,
+  type Processor,
+  type WorkerOptions,
+} from "bullmq";
+import { Redis } from "ioredis";
+import { z } from "zod";
+
+export const QUEUE_NAMES = ["crawl", "embed", "summarize"] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Payload schemas: workers parse the payload again before acting on it. Ids only, never secrets. */
+export const payloadSchemas = {
+  crawl: z.object({ runId: z.uuid() }),
+  embed: z.object({ paperIds: z.array(z.string().min(1)).max(1000) }),
+  summarize: z.object({ faqId: z.uuid() }),
+} satisfies Record<QueueName, z.ZodType>;
+
+export type Payload<N extends QueueName> = z.infer<(typeof payloadSchemas)[N]>;
+
+export const defaultJobOptions: JobsOptions = {
+  attempts: 3,
+  backoff: { type: "exponential", delay: 2_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 5_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export type QueueBackendKind = "redis" | "postgres";
+
+export interface QueueConnectionConfig {
+  redisUrl?: string;
+  databaseUrl?: string;
+  /** Schema for the queue tables on the PostgreSQL backend. */
+  pgSchema?: string;
+}
+
+/** One process's link to the queue store; closes every queue and worker it created. */
+export class QueueConnection {
+  readonly kind: QueueBackendKind;
+  readonly description: string;
+  private readonly redis?: Redis;
+  private readonly pgConnection?: { connectionString: string; schema: string; migrate: true };
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private readonly pgClasses = withBackend(createPostgresBackend);
+
+  constructor(config: QueueConnectionConfig) {
+    if (config.redisUrl) {
+      this.kind = "redis";
+      this.description = `Redis at ${redactUrl(config.redisUrl)}`;
+      // Workers block on this connection: BullMQ requires maxRetriesPerRequest = null.
+      this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+      // Errors surface through the queue calls; an unhandled 'error' event would crash the process.
+      this.redis.on("error", () => {});
+    } else if (config.databaseUrl) {
+      this.kind = "postgres";
+      const schema = config.pgSchema ?? "bullmq";
+      this.description = `PostgreSQL (schema ${schema}) at ${redactUrl(config.databaseUrl)}`;
+      this.pgConnection = { connectionString: config.databaseUrl, schema, migrate: true };
+    } else {
+      throw new Error("No queue store: set REDIS_URL, or DATABASE_URL for the PostgreSQL backend.");
+    }
+  }
+
+  queue<N extends QueueName>(name: N | string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = this.redis
+        ? new Queue(name, { connection: this.redis, defaultJobOptions })
+        : // Same API on both backends; only the connection type parameter differs.
+          (new this.pgClasses.Queue(name, { connection: this.pgConnection!, defaultJobOptions }) as unknown as Queue);
+      queue.on("error", () => {});
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  worker<D, R>(
+    name: string,
+    processor: Processor<D, R>,
+    options: Omit<WorkerOptions, "connection"> = {},
+  ): Worker<D, R> {
+    const worker = this.redis
+      ? new Worker<D, R>(name, processor, { ...options, connection: this.redis })
+      : (new this.pgClasses.Worker<D, R>(name, processor, {
+          ...options,
+          connection: this.pgConnection!,
+        }) as unknown as Worker<D, R>);
+    this.workers.push(worker as Worker);
+    return worker;
+  }
+
+  /** Resolves when the store answers; rejects with its error otherwise. */
+  async ping(timeoutMs = 3_000): Promise<void> {
+    const check = this.redis
+      ? this.redis.ping().then(() => undefined)
+      : this.queue("crawl").getJobCounts().then(() => undefined);
+    await withTimeout(check, timeoutMs, `queue store did not answer within ${timeoutMs} ms`);
+  }
+
+  /** Closes workers first (they finish their active jobs), then queues, then the connection. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.workers.map((w) => w.close()));
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+    if (this.redis && this.redis.status !== "end") await this.redis.quit().catch(() => this.redis?.disconnect());
+    this.workers.length = 0;
+    this.queues.clear();
+  }
+}
+
+/** Adds a job after validating its payload against the queue's schema. */
+export async function enqueue<N extends QueueName>(
+  connection: QueueConnection,
+  name: N,
+  payload: Payload<N>,
+  options: JobsOptions = {},
+) {
+  const data = payloadSchemas[name].parse(payload);
+  return connection.queue(name).add(name, data, options);
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return `${parsed.protocol}//${parsed.username ? `${parsed.username}${parsed.password ? ":***" : ""}@` : ""}${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(message)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

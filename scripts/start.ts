@@ -1,0 +1,158 @@
+// `npm start`: the whole app in one command. Starts the embedded PostgreSQL when DATABASE_URL is
+// unset, applies migrations, builds the web app when its build is missing or older than the
+// sources, then runs the Next.js server and the queue workers as child processes. Ctrl+C (or
+// SIGTERM) stops the children first, waits for them, then closes the database.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { checkDatabase, checkRedis, StartupError } from "../lib/connectivity";
+import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded-postgres";
+import { ConfigError, loadDotEnv, parseEnv } from "../lib/env";
+import { applyMigrations, MigrationError } from "../lib/migrate";
+import { redactUrl } from "../lib/queue";
+
+const root = path.resolve(import.meta.dirname, "..");
+const started = performance.now();
+const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+const children: ChildProcess[] = [];
+
+async function main(): Promise<void> {
+  loadDotEnv(path.join(root, ".env"));
+  const config = parseEnv(process.env);
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  let databaseLine: string;
+  if (databaseUrl) {
+    await checkDatabase(databaseUrl);
+    databaseLine = `PostgreSQL at ${redactUrl(databaseUrl)}`;
+  } else {
+    const dataDir = path.resolve(root, config.DATA_DIR, "pglite");
+    say(`opening the embedded database in ${dataDir} …`);
+    embedded = await startEmbeddedPostgres({ dataDir });
+    databaseUrl = embedded.url;
+    childEnv.DATABASE_URL = databaseUrl;
+    // On the embedded engine all connections share one session, so the queue tables must live in
+    // the default schema (see README, "Embedded mode").
+    childEnv.QUEUE_PG_SCHEMA = "public";
+    databaseLine = `embedded PostgreSQL (PGlite), data in ${dataDir}`;
+  }
+
+  const migrations = await applyMigrations(databaseUrl, { log: (l) => say(l) });
+  if (migrations.applied.length) say(`applied ${migrations.applied.length} migration(s)`);
+
+  let queueLine: string;
+  if (config.REDIS_URL) {
+    await checkRedis(config.REDIS_URL);
+    queueLine = `BullMQ on Redis at ${redactUrl(config.REDIS_URL)}`;
+  } else {
+    queueLine = `BullMQ on PostgreSQL (${embedded ? "the embedded database" : "the same database"})`;
+  }
+
+  if (buildIsStale()) {
+    say("building the web app (first start or sources changed) …");
+    const build = spawnSync(process.execPath, [nextBin(), "build"], { cwd: root, env: childEnv, stdio: "inherit" });
+    if (build.status !== 0) throw new StartupError("`next build` failed; see the output above.");
+  }
+
+  const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
+  const web = spawn(process.execPath, [nextBin(), "start", "-H", config.HOST, "-p", String(config.PORT)], {
+    cwd: root,
+    env: childEnv,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  children.push(web);
+  if (config.START_WORKERS) {
+    const worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "workers/index.ts")], {
+      cwd: root,
+      env: childEnv,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    children.push(worker);
+  }
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say("stopping …");
+    await Promise.all(children.map((child) => stopChild(child)));
+    await embedded?.stop();
+    say("stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  for (const child of children) {
+    child.on("exit", (code, signal) => {
+      if (stopping) return;
+      say(`a child process exited unexpectedly (code ${code}, signal ${signal}); stopping everything`);
+      void stop(1);
+    });
+  }
+
+  await waitForHttp(`${url}/api/health`, 60_000);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  say(`ready in ${seconds} s`);
+  say(`  web       ${url}`);
+  say(`  database  ${databaseLine}`);
+  say(`  queue     ${queueLine}`);
+  say(`  workers   ${config.START_WORKERS ? "running" : "not started (START_WORKERS=false)"}`);
+  say(`  data      ${path.resolve(root, config.DATA_DIR)}`);
+  say("Press Ctrl+C to stop.");
+}
+
+function nextBin(): string {
+  return path.join(root, "node_modules/next/dist/bin/next");
+}
+
+/** True when there is no production build or a source file is newer than it. */
+function buildIsStale(): boolean {
+  const buildId = path.join(root, ".next/BUILD_ID");
+  if (!existsSync(buildId)) return true;
+  const builtAt = statSync(buildId).mtimeMs;
+  const newer = (p: string): boolean => {
+    if (!existsSync(p)) return false;
+    const stat = statSync(p);
+    if (!stat.isDirectory()) return stat.mtimeMs > builtAt;
+    return readdirSync(p).some((entry) => entry !== "generated" && newer(path.join(p, entry)));
+  };
+  return ["app", "lib", "next.config.mjs", "package.json"].some((p) => newer(path.join(root, p)));
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new StartupError(`the web server did not answer at ${url} within ${timeoutMs / 1000} s`);
+}
+
+main().catch((error: unknown) => {
+  const expected =
+    error instanceof ConfigError ||
+    error instanceof StartupError ||
+    error instanceof EmbeddedDatabaseError ||
+    error instanceof MigrationError;
+  process.stderr.write(`[start] ${expected ? (error as Error).message : (error as Error).stack}\n`);
+  for (const child of children) child.kill("SIGTERM");
+  process.exit(1);
+});
