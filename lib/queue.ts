@@ -39,6 +39,8 @@ export interface QueueConnectionConfig {
   databaseUrl?: string;
   /** Schema for the queue tables on the PostgreSQL backend. */
   pgSchema?: string;
+  /** Key prefix on Redis (BullMQ's `prefix`); tests use one of their own. */
+  prefix?: string;
 }
 
 /** One process's link to the queue store; closes every queue and worker it created. */
@@ -50,8 +52,10 @@ export class QueueConnection {
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private readonly pgClasses = withBackend(createPostgresBackend);
+  private readonly prefix: string | undefined;
 
   constructor(config: QueueConnectionConfig) {
+    this.prefix = config.prefix;
     if (config.redisUrl) {
       this.kind = "redis";
       this.description = `Redis at ${redactUrl(config.redisUrl)}`;
@@ -73,7 +77,7 @@ export class QueueConnection {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = this.redis
-        ? new Queue(name, { connection: this.redis, defaultJobOptions })
+        ? new Queue(name, { connection: this.redis, defaultJobOptions, prefix: this.prefix })
         : // Same API on both backends; only the connection type parameter differs.
           (new this.pgClasses.Queue(name, { connection: this.pgConnection!, defaultJobOptions }) as unknown as Queue);
       queue.on("error", () => {});
@@ -88,7 +92,7 @@ export class QueueConnection {
     options: Omit<WorkerOptions, "connection"> = {},
   ): Worker<D, R> {
     const worker = this.redis
-      ? new Worker<D, R>(name, processor, { ...options, connection: this.redis })
+      ? new Worker<D, R>(name, processor, { ...options, connection: this.redis, prefix: this.prefix })
       : (new this.pgClasses.Worker<D, R>(name, processor, {
           ...options,
           connection: this.pgConnection!,
