@@ -36,7 +36,7 @@ export default async function HomePage() {
             <h2 className="paper-title">{paper.title}</h2>
             <p className="paper-meta">
               <a href={`https://arxiv.org/abs/${paper.id}v${paper.version}`}>
-                arXiv:{paper.id}v{paper.version}
+                {`arXiv:${paper.id}v${paper.version}`}
               </a>{" "}
               · {paper.primaryCategory}
               {paper.publishedAt ? ` · ${paper.publishedAt.toISOString().slice(0, 10)}` : ""}

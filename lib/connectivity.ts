@@ -40,13 +40,15 @@ export async function checkRedis(url: string, timeoutMs = 5_000): Promise<void> 
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  redis.on("error", () => {});
+  // The socket's own error (e.g. ECONNREFUSED) is more telling than connect()'s "Connection is closed".
+  let socketError: unknown;
+  redis.on("error", (error) => (socketError ??= error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     throw new StartupError(
-      `Cannot reach Redis at ${redactUrl(url)}: ${reason(error)}. ` +
+      `Cannot reach Redis at ${redactUrl(url)}: ${reason(socketError ?? error)}. ` +
         `Start Redis or fix REDIS_URL (unset it to keep the queues in PostgreSQL).`,
     );
   } finally {

@@ -51,6 +51,25 @@ export const envSchema = z.object({
   /** arXiv categories crawled every day. */
   ARXIV_CATEGORIES: categoryList.default(["cs.AI", "cs.CL", "cs.LG", "cs.CV"]),
 
+  // arXiv
+  /** Daily listings; a request is `${ARXIV_RSS_URL}/cs.AI+cs.CL`. */
+  ARXIV_RSS_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default("https://rss.arxiv.org/rss"),
+  /** Atom search API (id_list, search_query, paging). */
+  ARXIV_API_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default("https://export.arxiv.org/api/query"),
+  /** PDFs; a request is `${ARXIV_PDF_URL}/2104.12255v2`. */
+  ARXIV_PDF_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default("https://arxiv.org/pdf"),
+  /** arXiv asks automated clients to identify themselves: set it to name this instance and a contact
+   *  address, e.g. "paper-triage/0.1 (+mailto:you@example.org)". */
+  ARXIV_USER_AGENT: z
+    .string()
+    .trim()
+    .min(1)
+    .default("paper-triage/0.1 (self-hosted arXiv paper triage; operator has not set a contact)"),
+  /** Per request, including reading the body. */
+  ARXIV_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** arXiv's API terms: no more than one request every 3 seconds. Spacing per process. */
+  ARXIV_API_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
+
   /** Any OpenAI-compatible chat-completions endpoint. Unset key and URL: LLM features are off. */
   OPENAI_BASE_URL: optionalUrl(["http", "https"], "https://api.openai.com/v1"),
   OPENAI_API_KEY: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
@@ -61,6 +80,8 @@ export const envSchema = z.object({
   EMBEDDING_DEVICE: z.enum(["cpu", "cuda"]).default("cpu"),
   EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).default(2),
 
+  /** When set, the worker process touches this file every 10 s (container healthchecks read it). */
+  WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   /** Run the queue workers inside `npm start` (true) or only the web server (false). */
   START_WORKERS: bool.default(true),
 });

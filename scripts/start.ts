@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const config = parseEnv(process.env);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
+  if (config.REDIS_URL) await checkRedis(config.REDIS_URL);
+
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.DATABASE_URL;
   let databaseLine: string;
@@ -42,13 +44,9 @@ async function main(): Promise<void> {
   const migrations = await applyMigrations(databaseUrl, { log: (l) => say(l) });
   if (migrations.applied.length) say(`applied ${migrations.applied.length} migration(s)`);
 
-  let queueLine: string;
-  if (config.REDIS_URL) {
-    await checkRedis(config.REDIS_URL);
-    queueLine = `BullMQ on Redis at ${redactUrl(config.REDIS_URL)}`;
-  } else {
-    queueLine = `BullMQ on PostgreSQL (${embedded ? "the embedded database" : "the same database"})`;
-  }
+  const queueLine = config.REDIS_URL
+    ? `BullMQ on Redis at ${redactUrl(config.REDIS_URL)}`
+    : `BullMQ on PostgreSQL (${embedded ? "the embedded database" : "the same database"})`;
 
   if (buildIsStale()) {
     say("building the web app (first start or sources changed) …");

@@ -1,5 +1,6 @@
 // The worker process: starts one BullMQ worker per queue that has a processor, and on SIGTERM or
 // SIGINT lets active jobs finish (BullMQ's close waits for them) before closing every connection.
+import { writeFileSync } from "node:fs";
 import type { Processor } from "bullmq";
 import { disconnectDb } from "../lib/db";
 import { env, loadDotEnv } from "../lib/env";
@@ -29,8 +30,13 @@ async function main(): Promise<void> {
   }
   log.info({ queues: Object.keys(processors), backend: connection.description }, "workers started");
 
-  // Stay up until told to stop, even while no worker holds a connection open.
-  const keepAlive = setInterval(() => {}, 1 << 30);
+  // Stay up until told to stop, even while no worker holds a connection open; tell a container
+  // healthcheck we are alive.
+  const heartbeat = () => {
+    if (config.WORKER_HEARTBEAT_FILE) writeFileSync(config.WORKER_HEARTBEAT_FILE, new Date().toISOString());
+  };
+  heartbeat();
+  const keepAlive = setInterval(heartbeat, 10_000);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

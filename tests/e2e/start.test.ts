@@ -1,0 +1,161 @@
+// `npm start` on embedded defaults: serves the home page (also in a real browser), keeps its data
+// between runs, stops cleanly on Ctrl+C with no process left, and refuses bad input with one clear line.
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite/vector";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { hasChromium, launchBrowser } from "../helpers/browser";
+import { appEnv, freePort, processesInGroup, startApp, type AppProcess } from "../helpers/app-process";
+
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), "papers-start-"));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function stopLikeCtrlC(app: AppProcess) {
+  const pgid = app.child.pid!;
+  process.kill(-pgid, "SIGINT");
+  const exit = await app.exited;
+  // Give the group's last members a moment to be reaped, then nothing may remain.
+  const deadline = Date.now() + 5_000;
+  while (processesInGroup(pgid).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return { exit, leftover: processesInGroup(pgid) };
+}
+
+test("npm start serves the app on the embedded database and stops cleanly", { timeout: 240_000 }, async () => {
+  const port = await freePort();
+  const app = startApp(appEnv({ DATA_DIR: dataDir, PORT: String(port) }));
+  try {
+    // The first start may build the web app.
+    await app.waitFor(/ready in [\d.]+ s/, 200_000);
+  } catch (error) {
+    process.kill(-app.child.pid!, "SIGKILL");
+    throw error;
+  }
+  const out = app.output();
+  expect(out).toContain(`web       http://127.0.0.1:${port}`);
+  expect(out).toContain("embedded PostgreSQL (PGlite)");
+  expect(out).toContain(path.join(dataDir, "pglite"));
+  expect(out).toContain("BullMQ on PostgreSQL");
+
+  const home = await fetch(`http://127.0.0.1:${port}/`);
+  expect(home.status).toBe(200);
+  expect(await home.text()).toContain("No papers yet");
+
+  const health = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
+  expect(health.components.database.status).toBe("ok");
+  expect(health.components.queue.status).toBe("ok");
+  expect(health.components.llm.status).toBe("not_configured");
+  expect(health.components.embedding.status).toBe("not_configured");
+
+  const { exit, leftover } = await stopLikeCtrlC(app);
+  // npm itself receives the SIGINT and dies of it, as in a terminal; the launcher exits 0.
+  expect(exit.code === 0 || exit.signal === "SIGINT").toBe(true);
+  expect(app.output()).toContain("[start] stopped");
+  expect(leftover).toEqual([]);
+  expect(existsSync(path.join(dataDir, "pglite", "PG_VERSION"))).toBe(true);
+});
+
+test("data is kept between runs and the home page lists it, as text", { timeout: 120_000 }, async () => {
+  // Write a paper straight into the embedded database the first run left behind.
+  const database = await PGlite.create({ dataDir: path.join(dataDir, "pglite"), extensions: { vector } });
+  await database.query(
+    `INSERT INTO papers (id, latest_version, title, abstract, authors, primary_category, categories, updated_at)
+     VALUES ($1, 2, $2, 'An abstract.', $3, 'cs.CL', $4, now())`,
+    ["2401.00001", "Attention <script>alert(1)</script> is all you need", ["Ada Lovelace", "Alan Turing"], ["cs.CL", "cs.LG"]],
+  );
+  await database.close();
+
+  const port = await freePort();
+  const app = startApp(appEnv({ DATA_DIR: dataDir, PORT: String(port) }));
+  try {
+    await app.waitFor(/ready in [\d.]+ s/, 100_000);
+    const html = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    expect(html).toContain("Attention &lt;script&gt;alert(1)&lt;/script&gt; is all you need");
+    expect(html).not.toContain("<script>alert(1)</script>");
+    expect(html).toContain("arXiv:2401.00001v2");
+
+    if (hasChromium) {
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        const dialogs: string[] = [];
+        page.on("dialog", (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+        await page.goto(`http://127.0.0.1:${port}/`);
+        await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Recent papers");
+        await expect(page.locator(".paper-title").first().textContent()).resolves.toBe(
+          "Attention <script>alert(1)</script> is all you need",
+        );
+        expect(dialogs).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    }
+  } finally {
+    const { exit, leftover } = await stopLikeCtrlC(app);
+    expect(exit.code === 0 || exit.signal === "SIGINT").toBe(true);
+    expect(app.output()).toContain("[start] stopped");
+    expect(leftover).toEqual([]);
+  }
+});
+
+async function failingStart(env: Record<string, string>) {
+  const app = startApp(appEnv({ PORT: String(await freePort()), ...env }));
+  const exit = await app.exited;
+  const errorLines = app.output().split("\n").filter((l) => l.startsWith("[start]"));
+  return { exit, output: app.output(), errorLines };
+}
+
+test("an invalid variable stops startup naming it", { timeout: 60_000 }, async () => {
+  const { exit, output } = await failingStart({ PORT: "eighty", EMBEDDING_DEVICE: "tpu", DATA_DIR: dataDir });
+  expect(exit.code).not.toBe(0);
+  expect(output).toContain("PORT:");
+  expect(output).toContain("EMBEDDING_DEVICE:");
+  expect(output).not.toMatch(/^\s+at /m);
+});
+
+test("an unreachable database is one line of cause and remedy", { timeout: 60_000 }, async () => {
+  const { exit, output } = await failingStart({ DATABASE_URL: "postgresql://nobody:secret@127.0.0.1:1/papers" });
+  expect(exit.code).not.toBe(0);
+  expect(output).toMatch(/Cannot reach PostgreSQL at postgresql:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/papers: connection refused\. .*DATABASE_URL/);
+  expect(output).not.toContain("secret");
+  expect(output).not.toMatch(/^\s+at /m);
+});
+
+test("an unreachable Redis is one line of cause and remedy", { timeout: 60_000 }, async () => {
+  const { exit, output } = await failingStart({ REDIS_URL: "redis://127.0.0.1:1", DATA_DIR: dataDir });
+  expect(exit.code).not.toBe(0);
+  expect(output).toMatch(/Cannot reach Redis at redis:\/\/127\.0\.0\.1:1.*connection refused\. .*REDIS_URL/);
+  expect(output).not.toMatch(/^\s+at /m);
+});
+
+test("a data directory that is not a database is named and left untouched", { timeout: 60_000 }, async () => {
+  const corrupt = await mkdtemp(path.join(tmpdir(), "papers-corrupt-"));
+  await mkdir(path.join(corrupt, "pglite"));
+  await writeFile(path.join(corrupt, "pglite", "notes.txt"), "my precious notes");
+  const { exit, output } = await failingStart({ DATA_DIR: corrupt });
+  expect(exit.code).not.toBe(0);
+  expect(output).toContain(`${path.join(corrupt, "pglite")} is not empty and does not hold a PostgreSQL database`);
+  expect(await readdir(path.join(corrupt, "pglite"))).toEqual(["notes.txt"]);
+
+  // A database directory whose control file is garbage: reported, never deleted.
+  await rm(path.join(corrupt, "pglite", "notes.txt"));
+  await mkdir(path.join(corrupt, "pglite", "global"));
+  await writeFile(path.join(corrupt, "pglite", "PG_VERSION"), "17\n");
+  await writeFile(path.join(corrupt, "pglite", "global", "pg_control"), Buffer.alloc(8192, 7));
+  const second = await failingStart({ DATA_DIR: corrupt });
+  expect(second.exit.code).not.toBe(0);
+  expect(second.output).toContain(`The embedded database in ${path.join(corrupt, "pglite")} could not be opened`);
+  expect(second.output).toContain("Nothing was deleted");
+  expect((await readdir(path.join(corrupt, "pglite"))).sort()).toEqual(["PG_VERSION", "global"]);
+  await rm(corrupt, { recursive: true, force: true });
+});

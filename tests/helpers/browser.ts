@@ -1,0 +1,24 @@
+// A real Chromium for page tests (Debian's package, driven by playwright-core). CI installs it;
+// elsewhere tests that need it are skipped with a message saying how to get it.
+import { existsSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM_PATH);
+if (!hasChromium && process.env.CI) throw new Error(`CI needs Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
