@@ -6,7 +6,8 @@ COPY package.json package-lock.json .npmrc ./
 COPY scripts/prisma-generate.mjs scripts/prisma-generate.mjs
 COPY prisma prisma
 COPY prisma.config.ts ./
-RUN npm ci --foreground-scripts
+# `npm install` rather than `npm ci`: the lockfile may lack other platforms' optional builds.
+RUN npm install --no-audit --no-fund --foreground-scripts
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
