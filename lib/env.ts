@@ -48,6 +48,19 @@ export const envSchema = z.object({
   /** Worker jobs processed in parallel per queue. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 
+  /**
+   * When the daily crawl checks for arXiv's announcement (cron, UTC). The RSS feeds change around
+   * midnight US Eastern (04:00–05:00 UTC); checks repeat until the new day is seen.
+   */
+  CRAWL_SCHEDULE: z.string().min(9).default("5,35 4-7 * * *"),
+  /** Last check of the day (cron, UTC): a day still without an announcement is recorded as such. */
+  CRAWL_FINAL_CHECK: z.string().min(9).default("55 7 * * *"),
+  /** Crawl the followed categories at once when the database has never been crawled. */
+  CRAWL_ON_FIRST_START: bool.default(true),
+  /** First wait before a failed crawl job is tried again (then doubling; 3 attempts in all). */
+  CRAWL_RETRY_DELAY_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Entries per arXiv API page for date-range crawls (arXiv allows up to 2000). */
+  ARXIV_API_PAGE_SIZE: z.coerce.number().int().min(1).max(2000).default(200),
   /** arXiv categories crawled every day. */
   ARXIV_CATEGORIES: categoryList.default(["cs.AI", "cs.CL", "cs.LG", "cs.CV"]),
 

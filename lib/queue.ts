@@ -18,7 +18,12 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Payload schemas: workers parse the payload again before acting on it. Ids only, never secrets. */
 export const payloadSchemas = {
-  crawl: z.object({ runId: z.uuid() }),
+  crawl: z.discriminatedUnion("kind", [
+    /** Work on one recorded crawl run; API crawls continue page by page (`start`). */
+    z.object({ kind: z.literal("run"), runId: z.uuid(), start: z.number().int().min(0).optional() }),
+    /** The scheduled check: has arXiv announced the followed categories' new day? */
+    z.object({ kind: z.literal("daily-check"), final: z.boolean().default(false) }),
+  ]),
   embed: z.object({ paperIds: z.array(z.string().min(1)).max(1000) }),
   summarize: z.object({ faqId: z.uuid() }),
 } satisfies Record<QueueName, z.ZodType>;
@@ -128,6 +133,24 @@ export async function enqueue<N extends QueueName>(
 ) {
   const data = payloadSchemas[name].parse(payload);
   return connection.queue(name).add(name, data, options);
+}
+
+/**
+ * Queues one step of crawl run `runId`. The job id is derived from the run and page, so enqueueing
+ * the same step twice (a retried job, two clicks) adds it once.
+ */
+export async function enqueueCrawl(
+  connection: QueueConnection,
+  runId: string,
+  options: { start?: number; retryDelayMs?: number; priority?: number } = {},
+) {
+  const start = options.start ?? 0;
+  return enqueue(connection, "crawl", { kind: "run", runId, start }, {
+    jobId: `run-${runId}-${start}`,
+    attempts: 3,
+    backoff: { type: "exponential", delay: options.retryDelayMs ?? 60_000 },
+    priority: options.priority,
+  });
 }
 
 export function redactUrl(url: string): string {

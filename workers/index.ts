@@ -2,16 +2,20 @@
 // SIGINT lets active jobs finish (BullMQ's close waits for them) before closing every connection.
 import { writeFileSync } from "node:fs";
 import type { Processor } from "bullmq";
+import { ArxivClient } from "../lib/arxiv/client";
 import { disconnectDb } from "../lib/db";
 import { env, loadDotEnv } from "../lib/env";
 import { childLogger } from "../lib/logger";
-import { QueueConnection, type QueueName } from "../lib/queue";
+import { createFirstRunIfNone } from "../lib/queries/crawl-runs";
+import { getFollowedCategories } from "../lib/queries/settings";
+import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
+import { createCrawlProcessor } from "./crawl";
 
 loadDotEnv();
 const log = childLogger("workers");
 
-/** Processors by queue; each is idempotent and parses its own payload. */
-const processors: Partial<Record<QueueName, Processor>> = {};
+/** Aborted on shutdown: ends arXiv retries and waits at once. */
+const shutdown = new AbortController();
 
 async function main(): Promise<void> {
   const config = env();
@@ -21,14 +25,54 @@ async function main(): Promise<void> {
     pgSchema: config.QUEUE_PG_SCHEMA,
   });
   await connection.ping(10_000);
+
+  /** Processors by queue; each is idempotent and parses its own payload. */
+  const processors: Partial<Record<QueueName, Processor>> = {
+    crawl: createCrawlProcessor({
+      client: ArxivClient.fromEnv({ signal: shutdown.signal }),
+      connection,
+      pageSize: config.ARXIV_API_PAGE_SIZE,
+      retryDelayMs: config.CRAWL_RETRY_DELAY_MS,
+    }),
+  };
+  /** Per-queue worker options: crawl jobs each make one arXiv request, so the limiter spaces requests across all workers. */
+  const workerOptions: Partial<Record<QueueName, { concurrency: number; limiter?: { max: number; duration: number } }>> = {
+    crawl: { concurrency: 1, limiter: { max: 1, duration: config.ARXIV_API_MIN_INTERVAL_MS } },
+  };
+
   for (const [name, processor] of Object.entries(processors)) {
-    const worker = connection.worker(name, processor, { concurrency: config.WORKER_CONCURRENCY });
+    const options = workerOptions[name as QueueName] ?? { concurrency: config.WORKER_CONCURRENCY };
+    const worker = connection.worker(name, processor, options);
     worker.on("failed", (job, error) =>
       log.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, "job failed"),
     );
     worker.on("error", (error) => log.error({ queue: name, err: error.message }, "worker error"));
   }
   log.info({ queues: Object.keys(processors), backend: connection.description }, "workers started");
+
+  // The daily crawl: repeated checks for the announcement, then a final one that records a day
+  // without announcement. Upserting keeps one scheduler however many workers start.
+  const crawlQueue = connection.queue("crawl");
+  await crawlQueue.upsertJobScheduler(
+    "daily-check",
+    { pattern: config.CRAWL_SCHEDULE, tz: "UTC" },
+    { name: "daily-check", data: { kind: "daily-check", final: false } },
+  );
+  await crawlQueue.upsertJobScheduler(
+    "daily-check-final",
+    { pattern: config.CRAWL_FINAL_CHECK, tz: "UTC" },
+    { name: "daily-check", data: { kind: "daily-check", final: true } },
+  );
+
+  // A new instance shows papers within a minute: crawl the followed categories at once.
+  if (config.CRAWL_ON_FIRST_START) {
+    const categories = await getFollowedCategories();
+    const run = await createFirstRunIfNone({ trigger: "startup", source: "rss", categories });
+    if (run) {
+      await enqueueCrawl(connection, run.id, { retryDelayMs: config.CRAWL_RETRY_DELAY_MS });
+      log.info({ runId: run.id, categories }, "first start: crawling the followed categories");
+    }
+  }
 
   // Stay up until told to stop, even while no worker holds a connection open; tell a container
   // healthcheck we are alive.
@@ -43,7 +87,11 @@ async function main(): Promise<void> {
     stopping = true;
     clearInterval(keepAlive);
     log.info({ signal }, "stopping workers: waiting for active jobs to finish");
+    // Active jobs get a grace period to finish; then their arXiv requests and retry waits are cut
+    // short, and BullMQ returns the unfinished jobs to the queue for the next worker.
+    const grace = setTimeout(() => shutdown.abort(new Error(`worker shutting down (${signal})`)), 20_000);
     await connection.close();
+    clearTimeout(grace);
     await disconnectDb();
     log.info("workers stopped");
     process.exit(0);

@@ -1,0 +1,180 @@
+// The crawl pipeline: fetch (lib/arxiv/client) → parse (lib/arxiv/parse-*) → store (lib/queries/papers),
+// with counts recorded on the crawl run. Called by the crawl worker and the CLI; network only here,
+// never in a page request. Every step is idempotent: a job re-run after a crash stores nothing twice.
+import type { ArxivClient } from "./arxiv/client";
+import { parseAtom } from "./arxiv/parse-atom";
+import { parseRss } from "./arxiv/parse-rss";
+import { FeedError, type ParsedEntry, type ParsedFeed } from "./arxiv/types";
+import type { CrawlRun } from "./generated/prisma/client";
+import {
+  createCrawlRun,
+  emptyCounts,
+  finishRun,
+  getCrawlRun,
+  hasScheduledRunFor,
+  markRunStarted,
+  saveRunProgress,
+  type CrawlCounts,
+} from "./queries/crawl-runs";
+import { hasListings, upsertEntries, type UpsertResult } from "./queries/papers";
+import { getFollowedCategories } from "./queries/settings";
+
+/** What happens next after one step of a run. */
+export type CrawlStep =
+  | { done: true; status: "succeeded" | "no_announcement"; counts: CrawlCounts }
+  | { done: false; nextStart: number; counts: CrawlCounts };
+
+export interface CrawlDeps {
+  client: ArxivClient;
+  pageSize: number;
+  onProgress?: (counts: CrawlCounts) => Promise<void> | void;
+}
+
+const isoDay = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : undefined);
+
+function countFeed(counts: CrawlCounts, feed: ParsedFeed, stored: UpsertResult): CrawlCounts {
+  const next = { ...counts };
+  next.fetched += feed.entries.length + feed.skipped.length;
+  next.stored += feed.entries.length;
+  next.skipped += feed.skipped.length;
+  next.newPapers += stored.newPapers;
+  next.newVersions += stored.newVersions;
+  for (const entry of feed.entries) {
+    const type = entry.announceType ?? "new";
+    next[type === "replace-cross" ? "replace_cross" : type] += 1;
+  }
+  return next;
+}
+
+function itemErrors(feed: ParsedFeed) {
+  return feed.skipped.map((s) => ({ index: s.index, id: s.id ?? null, reason: s.reason }));
+}
+
+/** Stores a parsed daily feed as the listing of `categories` on its announcement date. */
+async function storeDailyFeed(run: CrawlRun, feed: ParsedFeed): Promise<{ counts: CrawlCounts; stored: UpsertResult }> {
+  const date = feed.announcedOn;
+  if (!date) throw new FeedError("the RSS feed has no announcement date (channel pubDate), so its listing cannot be dated");
+  const stored = await upsertEntries(feed.entries, { categories: run.categories, date, crawlRunId: run.id });
+  const counts = countFeed(emptyCounts(), feed, stored);
+  counts.percent = 100;
+  return { counts, stored };
+}
+
+/** One step of run `runId`: an RSS run is one step; an API run is one page per step. */
+export async function crawlStep(runId: string, start: number, deps: CrawlDeps): Promise<CrawlStep> {
+  const run = await getCrawlRun(runId);
+  if (!run) throw new FeedError(`crawl run ${runId} does not exist`);
+  if (run.status === "succeeded" || run.status === "no_announcement") {
+    return { done: true, status: run.status, counts: run.counts as unknown as CrawlCounts };
+  }
+  if (run.source === "rss") return crawlRssStep(run, deps);
+  if (run.source === "api") return crawlApiStep(run, start, deps);
+  throw new FeedError(`crawl source ${run.source} is run by its own command, not by the crawl queue`);
+}
+
+async function crawlRssStep(run: CrawlRun, deps: CrawlDeps): Promise<CrawlStep> {
+  const document = await deps.client.fetchRss(run.categories);
+  const feed = parseRss(document.body);
+  const wanted = isoDay(run.dateFrom);
+  if (wanted && feed.announcedOn && feed.announcedOn !== wanted) {
+    throw new FeedError(
+      `the RSS feed holds the announcement of ${feed.announcedOn}, not ${wanted}: RSS only has the latest day; ` +
+        `crawl past days with the API source`,
+    );
+  }
+  if (feed.entries.length === 0 && feed.skipped.length === 0) {
+    const counts = { ...emptyCounts(), percent: 100, note: `the feed for ${run.categories.join("+")} is empty: no announcement (weekend or holiday)` };
+    await finishRun(run.id, { status: "no_announcement", counts });
+    return { done: true, status: "no_announcement", counts };
+  }
+  const { counts } = await storeDailyFeed(run, feed);
+  await finishRun(run.id, { status: "succeeded", counts, itemErrors: itemErrors(feed) });
+  await deps.onProgress?.(counts);
+  return { done: true, status: "succeeded", counts };
+}
+
+/** arXiv API query for a submitted-date range over several categories. */
+export function rangeQuery(categories: string[], from: string, to: string): string {
+  const compact = (d: string) => d.replaceAll("-", "");
+  const cats = categories.map((c) => `cat:${c}`).join(" OR ");
+  return `(${cats}) AND submittedDate:[${compact(from)}0000 TO ${compact(to)}2359]`;
+}
+
+async function crawlApiStep(run: CrawlRun, start: number, deps: CrawlDeps): Promise<CrawlStep> {
+  const from = isoDay(run.dateFrom);
+  const to = isoDay(run.dateTo) ?? from;
+  if (!from || !to) throw new FeedError("an API crawl needs a date or a date range");
+  const document = await deps.client.fetchApi({
+    searchQuery: rangeQuery(run.categories, from, to),
+    start,
+    maxResults: deps.pageSize,
+    sortBy: "submittedDate",
+    sortOrder: "ascending",
+  });
+  const feed = parseAtom(document.body);
+  // API entries carry their submission date: list each on the day it was first submitted.
+  const byDay = new Map<string, ParsedEntry[]>();
+  for (const entry of feed.entries) {
+    const date = isoDay(entry.publishedAt) ?? from;
+    byDay.set(date, [...(byDay.get(date) ?? []), entry]);
+  }
+  const pageResult: UpsertResult = { newPapers: 0, newVersions: 0, updated: 0, unchanged: 0, newListings: 0 };
+  for (const [date, entries] of byDay) {
+    const r = await upsertEntries(entries, { categories: run.categories, date, crawlRunId: run.id });
+    for (const key of Object.keys(pageResult) as (keyof UpsertResult)[]) pageResult[key] += r[key];
+  }
+  // Counts accumulate page by page; a page re-run after a crash starts again from the run's saved counts.
+  const previous = start === 0 ? emptyCounts() : (run.counts as unknown as CrawlCounts);
+  const counts = countFeed(previous, feed, pageResult);
+  const total = feed.totalResults ?? counts.fetched;
+  counts.total = total;
+  const nextStart = start + feed.entries.length + feed.skipped.length;
+  const more = feed.entries.length + feed.skipped.length > 0 && nextStart < total;
+  counts.percent = total === 0 ? 100 : Math.min(100, Math.round((nextStart / total) * 100));
+  await deps.onProgress?.(counts);
+  if (more) {
+    await saveRunProgress(run.id, counts);
+    return { done: false, nextStart, counts };
+  }
+  counts.percent = 100;
+  const errors = [...((run.itemErrors as unknown[]) ?? []), ...itemErrors(feed)];
+  await finishRun(run.id, { status: "succeeded", counts, itemErrors: errors });
+  return { done: true, status: "succeeded", counts };
+}
+
+export { markRunStarted };
+
+/** Outcome of the scheduled announcement check. */
+export type DailyCheck =
+  | { outcome: "stored"; runId: string; date: string; counts: CrawlCounts }
+  | { outcome: "already-stored"; date: string | undefined }
+  | { outcome: "no-announcement"; runId: string | undefined; note: string };
+
+/**
+ * The scheduled check: fetches the followed categories' feed and stores it when it holds a day not
+ * stored yet (the announcement is detected by the feed changing, not by the calendar). Otherwise
+ * nothing is recorded, except at the final check of the day, which records a no-announcement run.
+ */
+export async function dailyCheck(deps: CrawlDeps, options: { final: boolean; now?: Date }): Promise<DailyCheck> {
+  const categories = await getFollowedCategories();
+  const document = await deps.client.fetchRss(categories);
+  const feed = parseRss(document.body);
+  const fresh = feed.entries.length > 0 && feed.announcedOn !== undefined && !(await hasListings(categories, feed.announcedOn));
+  if (fresh) {
+    const run = await createCrawlRun({ trigger: "schedule", source: "rss", categories, dateFrom: feed.announcedOn }, "running");
+    await markRunStarted(run.id, undefined);
+    const { counts } = await storeDailyFeed(run, feed);
+    await finishRun(run.id, { status: "succeeded", counts, itemErrors: itemErrors(feed) });
+    return { outcome: "stored", runId: run.id, date: feed.announcedOn!, counts };
+  }
+  if (!options.final) return { outcome: "already-stored", date: feed.announcedOn };
+  const today = (options.now ?? new Date()).toISOString().slice(0, 10);
+  const note =
+    feed.entries.length === 0
+      ? `no announcement on ${today}: the feed is empty (weekend or holiday)`
+      : `no announcement on ${today}: the feed still holds ${feed.announcedOn}, which is already stored`;
+  if (await hasScheduledRunFor(today, categories)) return { outcome: "no-announcement", runId: undefined, note };
+  const run = await createCrawlRun({ trigger: "schedule", source: "rss", categories, dateFrom: today }, "running");
+  await finishRun(run.id, { status: "no_announcement", counts: { ...emptyCounts(), percent: 100, note } });
+  return { outcome: "no-announcement", runId: run.id, note };
+}

@@ -1,0 +1,114 @@
+// Crawl runs: one row per crawl, with who started it, what it fetched, its counts and outcome.
+import type { CrawlRun, CrawlSource, CrawlStatus, CrawlTrigger } from "../generated/prisma/client";
+import { db } from "../db";
+
+/** Counts kept on a run. `pages` holds one entry per fetched page so that a re-run page replaces its own numbers. */
+export interface CrawlCounts {
+  fetched: number;
+  stored: number;
+  skipped: number;
+  failed: number;
+  new: number;
+  cross: number;
+  replace: number;
+  replace_cross: number;
+  newPapers: number;
+  newVersions: number;
+  /** API crawls: total matches reported by arXiv. */
+  total?: number;
+  percent: number;
+  /** Why a run ended without storing anything (no announcement), in words. */
+  note?: string;
+}
+
+export const emptyCounts = (): CrawlCounts => ({
+  fetched: 0, stored: 0, skipped: 0, failed: 0, new: 0, cross: 0, replace: 0, replace_cross: 0,
+  newPapers: 0, newVersions: 0, percent: 0,
+});
+
+export interface NewCrawlRun {
+  trigger: CrawlTrigger;
+  triggeredBy?: string;
+  source: CrawlSource;
+  categories: string[];
+  dateFrom?: string;
+  dateTo?: string;
+}
+
+const day = (d: string | undefined) => (d ? new Date(`${d}T00:00:00Z`) : undefined);
+
+export async function createCrawlRun(run: NewCrawlRun, status: CrawlStatus = "queued"): Promise<CrawlRun> {
+  return db().crawlRun.create({
+    data: {
+      trigger: run.trigger,
+      triggeredBy: run.triggeredBy,
+      source: run.source,
+      categories: run.categories,
+      dateFrom: day(run.dateFrom),
+      dateTo: day(run.dateTo ?? run.dateFrom),
+      status,
+      counts: { ...emptyCounts() },
+    },
+  });
+}
+
+/** Creates the first-start run only when no crawl was ever recorded (safe when several workers start at once). */
+export async function createFirstRunIfNone(run: NewCrawlRun): Promise<CrawlRun | undefined> {
+  return db().$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('crawl:first-start'))`);
+    if ((await tx.crawlRun.count()) > 0) return undefined;
+    return tx.crawlRun.create({
+      data: { trigger: run.trigger, source: run.source, categories: run.categories, counts: { ...emptyCounts() } },
+    });
+  });
+}
+
+export async function getCrawlRun(id: string): Promise<CrawlRun | null> {
+  return db().crawlRun.findUnique({ where: { id } });
+}
+
+export async function markRunStarted(id: string, jobId: string | undefined): Promise<void> {
+  await db().crawlRun.updateMany({
+    where: { id, status: { in: ["queued", "running"] } },
+    data: { status: "running", jobId, startedAt: new Date() },
+  });
+}
+
+export async function saveRunProgress(id: string, counts: CrawlCounts, error: string | null = null): Promise<void> {
+  await db().crawlRun.update({
+    where: { id },
+    data: { counts: { ...counts }, newPapers: counts.newPapers, newVersions: counts.newVersions, error },
+  });
+}
+
+export async function finishRun(
+  id: string,
+  outcome: { status: Extract<CrawlStatus, "succeeded" | "failed" | "no_announcement">; counts?: CrawlCounts; error?: string; itemErrors?: unknown[] },
+): Promise<void> {
+  await db().crawlRun.update({
+    where: { id },
+    data: {
+      status: outcome.status,
+      finishedAt: new Date(),
+      error: outcome.error ?? null,
+      ...(outcome.counts
+        ? { counts: { ...outcome.counts }, newPapers: outcome.counts.newPapers, newVersions: outcome.counts.newVersions }
+        : {}),
+      ...(outcome.itemErrors ? { itemErrors: outcome.itemErrors as object[] } : {}),
+    },
+  });
+}
+
+/** The most recent run, for the home page and health. */
+export async function latestCrawlRun(): Promise<CrawlRun | null> {
+  return db().crawlRun.findFirst({ orderBy: { createdAt: "desc" } });
+}
+
+/** Whether a scheduled run was already recorded for `date` (YYYY-MM-DD) and these categories. */
+export async function hasScheduledRunFor(date: string, categories: string[]): Promise<boolean> {
+  const found = await db().crawlRun.findFirst({
+    where: { trigger: "schedule", dateFrom: day(date), categories: { hasEvery: categories } },
+    select: { id: true },
+  });
+  return found !== null;
+}
