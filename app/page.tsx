@@ -1,10 +1,12 @@
 // Home: the most recent papers in the database, or what to do when there are none.
+import { latestCrawlRun } from "@/lib/queries/crawl-runs";
 import { countPapers, listRecentPapers } from "@/lib/queries/papers";
+import { CrawlStatus } from "./crawl-status";
 
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
-  const [papers, total] = await Promise.all([listRecentPapers(50), countPapers()]);
+  const [papers, total, lastRun] = await Promise.all([listRecentPapers(50), countPapers(), latestCrawlRun()]);
   if (papers.length === 0) {
     return (
       <section className="empty-state" aria-labelledby="empty-title">
@@ -13,6 +15,7 @@ export default async function HomePage() {
           The database is empty. The workers crawl the followed categories on first start and then every day
           after arXiv&apos;s announcement; papers appear here as soon as a crawl has stored them.
         </p>
+        <CrawlStatus run={lastRun} />
         <p>To crawl now, an admin runs:</p>
         <pre>
           <code>npm run crawl -- --category cs.CL</code>
@@ -28,7 +31,7 @@ export default async function HomePage() {
     <section aria-labelledby="recent-title">
       <h1 id="recent-title">Recent papers</h1>
       <p className="muted">
-        Showing {papers.length} of {total.toLocaleString("en")} papers.
+        {`Showing ${papers.length} of ${total.toLocaleString("en")} papers.`}
       </p>
       <ol className="paper-list">
         {papers.map((paper) => (

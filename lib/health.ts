@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { db } from "./db";
+import { latestCrawlRun } from "./queries/crawl-runs";
 import { env } from "./env";
 import { QueueConnection } from "./queue";
 
@@ -13,7 +14,13 @@ export interface ComponentHealth {
 export interface Health {
   status: "ok" | "degraded" | "failing";
   checkedAt: string;
-  components: { database: ComponentHealth; queue: ComponentHealth; llm: ComponentHealth; embedding: ComponentHealth };
+  components: {
+    database: ComponentHealth;
+    queue: ComponentHealth;
+    arxiv: ComponentHealth;
+    llm: ComponentHealth;
+    embedding: ComponentHealth;
+  };
 }
 
 const globalForQueue = globalThis as unknown as { healthQueue?: QueueConnection };
@@ -47,6 +54,20 @@ async function checkQueue(): Promise<ComponentHealth> {
     return { status: "ok", detail: globalForQueue.healthQueue.description };
   } catch (error) {
     return { status: "failing", detail: (error as Error).message };
+  }
+}
+
+/** arXiv as the crawler last saw it: the latest crawl run's outcome. */
+async function checkArxiv(): Promise<ComponentHealth> {
+  try {
+    const run = await latestCrawlRun();
+    if (!run) return { status: "ok", detail: "no crawl has run yet" };
+    const when = run.createdAt.toISOString();
+    if (run.status === "failed") return { status: "failing", detail: `last crawl (${when}) failed: ${run.error}` };
+    if (run.error) return { status: "failing", detail: `crawl in progress (${when}) is retrying: ${run.error}` };
+    return { status: "ok", detail: `last crawl (${when}): ${run.status}` };
+  } catch (error) {
+    return { status: "failing", detail: (error as Error).message.split("\n").at(-1) ?? "unknown error" };
   }
 }
 
@@ -88,8 +109,8 @@ function checkEmbedding(): ComponentHealth {
 }
 
 export async function checkHealth(): Promise<Health> {
-  const [database, queue, llm] = await Promise.all([checkDatabase(), checkQueue(), checkLlm()]);
-  const components = { database, queue, llm, embedding: checkEmbedding() };
+  const [database, queue, arxiv, llm] = await Promise.all([checkDatabase(), checkQueue(), checkArxiv(), checkLlm()]);
+  const components = { database, queue, arxiv, llm, embedding: checkEmbedding() };
   const status =
     database.status === "failing" || queue.status === "failing"
       ? "failing"

@@ -10,6 +10,7 @@ import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedPostgres } f
 import { ConfigError, loadDotEnv, parseEnv } from "../lib/env";
 import { applyMigrations, MigrationError } from "../lib/migrate";
 import { redactUrl } from "../lib/queue";
+import { clearRuntime, publishRuntime, runningApp } from "../lib/runtime";
 
 const root = path.resolve(import.meta.dirname, "..");
 const started = performance.now();
@@ -31,6 +32,12 @@ async function main(): Promise<void> {
     databaseLine = `PostgreSQL at ${redactUrl(databaseUrl)}`;
   } else {
     const dataDir = path.resolve(root, config.DATA_DIR, "pglite");
+    const other = runningApp(path.resolve(root, config.DATA_DIR));
+    if (other) {
+      throw new StartupError(
+        `the app is already running on ${dataDir} (pid ${other.pid}); the embedded database can be open in one process only. Stop it first.`,
+      );
+    }
     say(`opening the embedded database in ${dataDir} …`);
     embedded = await startEmbeddedPostgres({ dataDir });
     databaseUrl = embedded.url;
@@ -39,6 +46,8 @@ async function main(): Promise<void> {
     // the default schema (see README, "Embedded mode").
     childEnv.QUEUE_PG_SCHEMA = "public";
     databaseLine = `embedded PostgreSQL (PGlite), data in ${dataDir}`;
+    // Command-line scripts (npm run crawl, import:kaggle, db:deploy) connect through this.
+    publishRuntime({ pid: process.pid, databaseUrl }, path.resolve(root, config.DATA_DIR));
   }
 
   const migrations = await applyMigrations(databaseUrl, { log: (l) => say(l) });
@@ -76,6 +85,7 @@ async function main(): Promise<void> {
     stopping = true;
     say("stopping …");
     await Promise.all(children.map((child) => stopChild(child)));
+    if (embedded) clearRuntime(path.resolve(root, config.DATA_DIR));
     await embedded?.stop();
     say("stopped");
     process.exit(code);

@@ -9,17 +9,47 @@ import { vector } from "@electric-sql/pglite/vector";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { hasChromium, launchBrowser } from "../helpers/browser";
 import { appEnv, freePort, processesInGroup, startApp, type AppProcess } from "../helpers/app-process";
+import { fixture } from "../helpers/fixtures";
+import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
 
 let dataDir: string;
+let arxiv: TestHttpServer;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "papers-start-"));
+  // arXiv's stand-in: the followed category's feed, and one that always answers 404.
+  arxiv = await startHttpServer({
+    "/rss/quant-ph": [{ status: 200, body: fixture("rss/quant-ph_2025-04-28.xml") }],
+    "/broken/quant-ph": [{ status: 404, body: "Not Found" }],
+  });
 });
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
+  await arxiv.close();
 });
+
+/** Settings every app started here shares: arXiv is the local stand-in. */
+const arxivEnv = (rss = "rss") => ({
+  ARXIV_RSS_URL: `${arxiv.url}/${rss}`,
+  ARXIV_API_URL: `${arxiv.url}/api/query`,
+  ARXIV_CATEGORIES: "quant-ph",
+  CRAWL_RETRY_DELAY_MS: "100",
+});
+
+async function waitForPage(url: string, text: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const html = await (await fetch(url)).text();
+    if (html.includes(text)) return html;
+    if (Date.now() > deadline) throw new Error(`${url} never showed "${text}":\n${html.slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 async function stopLikeCtrlC(app: AppProcess) {
   const pgid = app.child.pid!;
+  if (app.child.exitCode !== null || app.child.signalCode !== null) {
+    throw new Error(`the app had already exited (${app.child.exitCode ?? app.child.signalCode}):\n${app.output()}`);
+  }
   process.kill(-pgid, "SIGINT");
   const exit = await app.exited;
   // Give the group's last members a moment to be reaped, then nothing may remain.
@@ -28,14 +58,14 @@ async function stopLikeCtrlC(app: AppProcess) {
   return { exit, leftover: processesInGroup(pgid) };
 }
 
-test("npm start serves the app on the embedded database and stops cleanly", { timeout: 240_000 }, async () => {
+test("npm start serves the app on the embedded database, crawls at once, and stops cleanly", { timeout: 240_000 }, async () => {
   const port = await freePort();
-  const app = startApp(appEnv({ DATA_DIR: dataDir, PORT: String(port) }));
+  const app = startApp(appEnv({ DATA_DIR: dataDir, PORT: String(port), ...arxivEnv() }));
   try {
     // The first start may build the web app.
     await app.waitFor(/ready in [\d.]+ s/, 200_000);
   } catch (error) {
-    process.kill(-app.child.pid!, "SIGKILL");
+    if (app.child.exitCode === null) process.kill(-app.child.pid!, "SIGKILL");
     throw error;
   }
   const out = app.output();
@@ -44,21 +74,29 @@ test("npm start serves the app on the embedded database and stops cleanly", { ti
   expect(out).toContain(path.join(dataDir, "pglite"));
   expect(out).toContain("BullMQ on PostgreSQL");
 
+  try {
   const home = await fetch(`http://127.0.0.1:${port}/`);
   expect(home.status).toBe(200);
-  expect(await home.text()).toContain("No papers yet");
+  // The first start crawls the followed categories at once: papers within a minute.
+  const readyAt = Date.now();
+  const html = await waitForPage(`http://127.0.0.1:${port}/`, "Recent papers", 60_000);
+  console.log(`[start test] first papers on the home page ${((Date.now() - readyAt) / 1000).toFixed(1)} s after ready`);
+  expect(html).toContain("Showing 50 of 81 papers");
+  expect(arxiv.requestsTo("/rss/quant-ph")[0]!.headers["user-agent"]).toMatch(/paper-triage/);
 
   const health = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
   expect(health.components.database.status).toBe("ok");
   expect(health.components.queue.status).toBe("ok");
+  expect(health.components.arxiv.status).toBe("ok");
   expect(health.components.llm.status).toBe("not_configured");
   expect(health.components.embedding.status).toBe("not_configured");
-
+  } finally {
   const { exit, leftover } = await stopLikeCtrlC(app);
   // npm itself receives the SIGINT and dies of it, as in a terminal; the launcher exits 0.
   expect(exit.code === 0 || exit.signal === "SIGINT").toBe(true);
   expect(app.output()).toContain("[start] stopped");
   expect(leftover).toEqual([]);
+  }
   expect(existsSync(path.join(dataDir, "pglite", "PG_VERSION"))).toBe(true);
 });
 
@@ -73,13 +111,14 @@ test("data is kept between runs and the home page lists it, as text", { timeout:
   await database.close();
 
   const port = await freePort();
-  const app = startApp(appEnv({ DATA_DIR: dataDir, PORT: String(port) }));
+  const app = startApp(appEnv({ DATA_DIR: dataDir, PORT: String(port), ...arxivEnv() }));
   try {
     await app.waitFor(/ready in [\d.]+ s/, 100_000);
     const html = await (await fetch(`http://127.0.0.1:${port}/`)).text();
     expect(html).toContain("Attention &lt;script&gt;alert(1)&lt;/script&gt; is all you need");
     expect(html).not.toContain("<script>alert(1)</script>");
     expect(html).toContain("arXiv:2401.00001v2");
+    expect(html).toContain("Showing 50 of 82 papers");
 
     if (hasChromium) {
       const browser = await launchBrowser();
@@ -105,6 +144,27 @@ test("data is kept between runs and the home page lists it, as text", { timeout:
     expect(exit.code === 0 || exit.signal === "SIGINT").toBe(true);
     expect(app.output()).toContain("[start] stopped");
     expect(leftover).toEqual([]);
+  }
+});
+
+test("when arXiv cannot be reached, the home page and health say so plainly", { timeout: 120_000 }, async () => {
+  const fresh = await mkdtemp(path.join(tmpdir(), "papers-noarxiv-"));
+  const port = await freePort();
+  const app = startApp(appEnv({ DATA_DIR: fresh, PORT: String(port), ...arxivEnv("broken") }));
+  try {
+    await app.waitFor(/ready in [\d.]+ s/, 100_000);
+    // React separates adjacent text with empty comments; the reader sees one sentence.
+    const html = (await waitForPage(`http://127.0.0.1:${port}/`, "failed", 60_000)).replaceAll("<!-- -->", "");
+    expect(html).toContain("No papers yet");
+    expect(html).toMatch(/The last crawl of quant-ph \(startup, [^)]*\) failed: GET http:\/\/127\.0\.0\.1:\d+\/broken\/quant-ph answered HTTP 404 Not Found\./);
+    const health = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
+    expect(health.components.arxiv.status).toBe("failing");
+    expect(health.components.arxiv.detail).toContain("/broken/quant-ph");
+    expect(health.status).toBe("degraded");
+  } finally {
+    const { leftover } = await stopLikeCtrlC(app);
+    expect(leftover).toEqual([]);
+    await rm(fresh, { recursive: true, force: true });
   }
 });
 
