@@ -5,6 +5,7 @@ import type { ArxivClient } from "./arxiv/client";
 import { parseAtom } from "./arxiv/parse-atom";
 import { parseRss } from "./arxiv/parse-rss";
 import { FeedError, type ParsedEntry, type ParsedFeed } from "./arxiv/types";
+import { db } from "./db";
 import type { CrawlRun } from "./generated/prisma/client";
 import {
   createCrawlRun,
@@ -18,6 +19,7 @@ import {
 } from "./queries/crawl-runs";
 import { hasListings, upsertEntries, type UpsertResult } from "./queries/papers";
 import { getFollowedCategories } from "./queries/settings";
+import { HttpError } from "./retry";
 
 /** What happens next after one step of a run. */
 export type CrawlStep =
@@ -100,11 +102,28 @@ export function rangeQuery(categories: string[], from: string, to: string): stri
   return `(${cats}) AND submittedDate:[${compact(from)}0000 TO ${compact(to)}2359]`;
 }
 
+/**
+ * The API answers a bad query with HTTP 400 and an Atom feed whose entry is titled "Error": give the
+ * caller arXiv's own words (as a FeedError, which is not retried) instead of the bare status.
+ */
+async function fetchApi(deps: CrawlDeps, query: Parameters<ArxivClient["fetchApi"]>[0]) {
+  try {
+    return await deps.client.fetchApi(query);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 400 && error.body.includes("<feed")) parseAtom(error.body);
+    throw error;
+  }
+}
+
+/** Ids per API request for by-id crawls: arXiv answers id lists of this size promptly. */
+const ID_BATCH = 100;
+
 async function crawlApiStep(run: CrawlRun, start: number, deps: CrawlDeps): Promise<CrawlStep> {
+  if (run.paperIds.length > 0) return crawlIdsStep(run, start, deps);
   const from = isoDay(run.dateFrom);
   const to = isoDay(run.dateTo) ?? from;
   if (!from || !to) throw new FeedError("an API crawl needs a date or a date range");
-  const document = await deps.client.fetchApi({
+  const document = await fetchApi(deps, {
     searchQuery: rangeQuery(run.categories, from, to),
     start,
     maxResults: deps.pageSize,
@@ -138,6 +157,37 @@ async function crawlApiStep(run: CrawlRun, start: number, deps: CrawlDeps): Prom
   }
   counts.percent = 100;
   const errors = [...((run.itemErrors as unknown[]) ?? []), ...itemErrors(feed)];
+  await finishRun(run.id, { status: "succeeded", counts, itemErrors: errors });
+  return { done: true, status: "succeeded", counts };
+}
+
+/** Single papers by id, ID_BATCH per step. No listing: a paper fetched this way was not announced in a crawl. */
+async function crawlIdsStep(run: CrawlRun, start: number, deps: CrawlDeps): Promise<CrawlStep> {
+  const ids = run.paperIds.slice(start, start + ID_BATCH);
+  const document = await fetchApi(deps, { idList: ids, maxResults: ids.length });
+  const feed = parseAtom(document.body);
+  const stored = await upsertEntries(feed.entries);
+  const previous = start === 0 ? emptyCounts() : (run.counts as unknown as CrawlCounts);
+  const counts = countFeed(previous, feed, stored);
+  counts.total = run.paperIds.length;
+  const nextStart = start + ids.length;
+  const missing = ids.filter((id) => !feed.entries.some((e) => e.id === id.replace(/v\d+$/, "")));
+  const errors = [
+    ...(start === 0 ? [] : ((run.itemErrors as unknown[]) ?? [])),
+    ...itemErrors(feed),
+    ...missing.map((id) => ({ index: run.paperIds.indexOf(id), id, reason: "arXiv returned no paper with this id" })),
+  ];
+  counts.failed += missing.length;
+  counts.percent = Math.round((nextStart / run.paperIds.length) * 100);
+  await deps.onProgress?.(counts);
+  if (nextStart < run.paperIds.length) {
+    await db().crawlRun.update({ where: { id: run.id }, data: { itemErrors: errors as object[] } });
+    await saveRunProgress(run.id, counts);
+    return { done: false, nextStart, counts };
+  }
+  if (feed.entries.length === 0 && counts.stored === 0) {
+    throw new FeedError(`arXiv has no paper with the id${run.paperIds.length > 1 ? "s" : ""} ${run.paperIds.join(", ")}`);
+  }
   await finishRun(run.id, { status: "succeeded", counts, itemErrors: errors });
   return { done: true, status: "succeeded", counts };
 }

@@ -19,6 +19,7 @@ export const retryLogger = childLogger("retry");
 // Errors
 
 const BODY_SNIPPET_CHARS = 500;
+const BODY_KEPT_CHARS = 64 * 1024;
 
 /** A response with a non-2xx status. Fetch wrappers throw it; `isRetryable` reads `status`. */
 export class HttpError extends Error {
@@ -30,6 +31,8 @@ export class HttpError extends Error {
   readonly retryAfterMs: number | undefined;
   /** The start of the response body (error pages, arXiv's error feed), for logs. */
   readonly bodySnippet: string;
+  /** The response body up to 64 KB, for callers that read an error document (arXiv's API error feed). */
+  readonly body: string;
 
   constructor(init: {
     status: number;
@@ -50,6 +53,7 @@ export class HttpError extends Error {
     this.url = init.url;
     this.retryAfterMs = init.retryAfterMs;
     this.bodySnippet = (init.body ?? "").slice(0, BODY_SNIPPET_CHARS);
+    this.body = (init.body ?? "").slice(0, BODY_KEPT_CHARS);
   }
 
   /** Builds the error from a non-2xx response, reading (and so releasing) the start of its body. */

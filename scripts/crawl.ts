@@ -2,6 +2,7 @@
 //
 //   npm run crawl -- --category cs.CL [--category cs.AI] [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]
 //                    [--source rss|api] [--inline]
+//   npm run crawl -- --id 2104.12255 [--id hep-th/9711200 ...] [--inline]
 //   npm run crawl -- --file feed.xml --dry-run [--json]
 //
 // A crawl is recorded and queued like any other; this command follows its progress until it ends.
@@ -13,6 +14,7 @@ import { ArxivClient } from "../lib/arxiv/client";
 import { parseAtom } from "../lib/arxiv/parse-atom";
 import { parseOai } from "../lib/arxiv/parse-oai";
 import { parseRss } from "../lib/arxiv/parse-rss";
+import { formatArxivId, normalizeArxivId } from "../lib/arxiv/ids";
 import { FeedError, type ParsedFeed } from "../lib/arxiv/types";
 import { disconnectDb } from "../lib/db";
 import { ConfigError, env, loadDotEnv } from "../lib/env";
@@ -26,6 +28,7 @@ import { createCrawlProcessor } from "../workers/crawl";
 const USAGE = `Usage:
   npm run crawl -- --category cs.CL [--category cs.AI ...] [--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD]
                    [--source rss|api] [--inline]
+  npm run crawl -- --id 2104.12255 [--id hep-th/9711200 ...] [--inline]
   npm run crawl -- --file feed.xml --dry-run [--json]
 
 Without --category, the followed categories are crawled. RSS (the default without dates) holds
@@ -70,6 +73,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       category: { type: "string", multiple: true },
+      id: { type: "string", multiple: true },
       date: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
@@ -100,9 +104,17 @@ async function main(): Promise<number> {
   const from = values.date ?? values.from;
   const to = values.date ?? values.to;
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  const source = (values.source ?? (from ? "api" : "rss")) as "rss" | "api";
+  const paperIds = (values.id ?? []).map((raw) => {
+    try {
+      return formatArxivId(normalizeArxivId(raw).id);
+    } catch {
+      throw new UsageError(`"${raw}" is not an arXiv id (e.g. 2104.12255, hep-th/9711200)`);
+    }
+  });
+  if (paperIds.length && (from || values.category?.length)) throw new UsageError("--id fetches single papers: leave out --category and dates");
+  const source = (values.source ?? (from || paperIds.length ? "api" : "rss")) as "rss" | "api";
   if (source !== "rss" && source !== "api") throw new UsageError(`--source must be rss or api, not "${values.source}"`);
-  if (source === "api" && !from) throw new UsageError("an API crawl needs --date or --from/--to");
+  if (source === "api" && !from && !paperIds.length) throw new UsageError("an API crawl needs --date, --from/--to or --id");
   if (source === "rss" && from !== to) throw new UsageError("RSS holds one day: use --source api for a range");
 
   const config = env();
@@ -110,12 +122,12 @@ async function main(): Promise<number> {
   process.env.DATABASE_URL = database.url; // lib/db reads it on first use
   const connection = new QueueConnection({ redisUrl: config.REDIS_URL, databaseUrl: database.url, pgSchema: database.queueSchema });
   try {
-    const categories = values.category?.length ? values.category : await getFollowedCategories();
+    const categories = paperIds.length ? [] : values.category?.length ? values.category : await getFollowedCategories();
     for (const c of categories) {
       if (!/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c)) throw new UsageError(`"${c}" is not an arXiv category (e.g. cs.CL, math.NA, stat)`);
     }
-    process.stderr.write(`crawl ${categories.join(", ")} via ${source.toUpperCase()}${from ? ` for ${from === to ? from : `${from} … ${to}`}` : ""} (${database.description})\n`);
-    const run = await createCrawlRun({ trigger: "cli", triggeredBy: userInfo().username, source, categories, dateFrom: from, dateTo: to });
+    process.stderr.write(`crawl ${paperIds.length ? paperIds.join(", ") : categories.join(", ")} via ${source.toUpperCase()}${from ? ` for ${from === to ? from : `${from} … ${to}`}` : ""} (${database.description})\n`);
+    const run = await createCrawlRun({ trigger: "cli", triggeredBy: userInfo().username, source, categories, paperIds, dateFrom: from, dateTo: to });
     await enqueueCrawl(connection, run.id, { retryDelayMs: config.CRAWL_RETRY_DELAY_MS });
 
     // No app running on our own embedded database means no worker: process the job here.

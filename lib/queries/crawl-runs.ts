@@ -31,6 +31,8 @@ export interface NewCrawlRun {
   triggeredBy?: string;
   source: CrawlSource;
   categories: string[];
+  /** Single papers by id (API source). */
+  paperIds?: string[];
   dateFrom?: string;
   dateTo?: string;
 }
@@ -44,6 +46,7 @@ export async function createCrawlRun(run: NewCrawlRun, status: CrawlStatus = "qu
       triggeredBy: run.triggeredBy,
       source: run.source,
       categories: run.categories,
+      paperIds: run.paperIds ?? [],
       dateFrom: day(run.dateFrom),
       dateTo: day(run.dateTo ?? run.dateFrom),
       status,

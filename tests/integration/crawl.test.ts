@@ -56,8 +56,14 @@ async function withCrawlWorker<T>(backend: "redis" | "postgres", body: (connecti
   }
 }
 
-async function crawlAndWait(connection: QueueConnection, categories: string[], source: "rss" | "api" = "rss", dates?: { from: string; to: string }) {
-  const run = await createCrawlRun({ trigger: "cli", source, categories, dateFrom: dates?.from, dateTo: dates?.to });
+async function crawlAndWait(
+  connection: QueueConnection,
+  categories: string[],
+  source: "rss" | "api" = "rss",
+  dates?: { from: string; to: string },
+  paperIds?: string[],
+) {
+  const run = await createCrawlRun({ trigger: "cli", source, categories, paperIds, dateFrom: dates?.from, dateTo: dates?.to });
   await enqueueCrawl(connection, run.id, { retryDelayMs: 20 });
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -273,4 +279,34 @@ test("the daily check detects the announcement by the feed changing and records 
   expect(recorded?.error).toBeNull();
   const twice = await dailyCheck({ client: client(), pageSize: 50 }, { final: true, now });
   expect(twice).toMatchObject({ outcome: "no-announcement", runId: undefined });
+});
+
+test("single papers by id through the API: new-style and old-style ids; arXiv's error feed is its own words", async () => {
+  server.script("/api/query", [
+    (request) => {
+      const ids = request.query.get("id_list");
+      if (ids === "2104.12255") return { status: 200, body: fixture("api/arxivpy2026_id_list_2104.12255v1.atom") };
+      if (ids === "astro-ph/0601001") return { status: 200, body: fixture("api/arxivpy2026_id_list_astro-ph_0601001.atom") };
+      if (ids === "0000.0000") return { status: 200, body: fixture("api/arxivpy2026_EMPTY_id_list_0000.0000.atom") };
+      return { status: 400, body: fixture("api/arxivpy2026_ERROR_http400_id_list_abc.atom") };
+    },
+  ]);
+  await withCrawlWorker("postgres", async (connection) => {
+    const byId = await crawlAndWait(connection, [], "api", undefined, ["2104.12255"]);
+    expect(byId.status, String(byId.error)).toBe("succeeded");
+    const paper = (await sql.query(`SELECT id, latest_version, title, primary_category FROM papers WHERE id = '2104.12255'`)).rows[0];
+    expect(paper).toMatchObject({ id: "2104.12255", latest_version: 1 });
+
+    const old = await crawlAndWait(connection, [], "api", undefined, ["astro-ph/0601001"]);
+    expect(old.status, String(old.error)).toBe("succeeded");
+    expect((await sql.query(`SELECT id FROM papers WHERE id = 'astro-ph/0601001'`)).rows).toHaveLength(1);
+
+    const none = await crawlAndWait(connection, [], "api", undefined, ["0000.0000"]);
+    expect(none.status).toBe("failed");
+    expect(none.error).toBe("arXiv has no paper with the id 0000.0000");
+
+    const bad = await crawlAndWait(connection, [], "api", undefined, ["abc"]);
+    expect(bad.status).toBe("failed");
+    expect(bad.error).toContain("incorrect id format for abc");
+  });
 });
