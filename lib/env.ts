@@ -42,6 +42,8 @@ export const envSchema = z.object({
   /** Where the embedded database and other local state live. */
   DATA_DIR: z.string().min(1).default("./data"),
 
+  /** The address readers use (links in feeds and e-mails, sign-in origin check). Default http://HOST:PORT. */
+  PUBLIC_URL: optionalUrl(["http", "https"], "https://papers.example.org"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 

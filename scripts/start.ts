@@ -2,9 +2,9 @@
 // unset, applies migrations, builds the web app when its build is missing or older than the
 // sources, then runs the Next.js server and the queue workers as child processes. Ctrl+C (or
 // SIGTERM) stops the children first, waits for them, then closes the database.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { buildIsStale, buildWebApp } from "../lib/build";
 import { checkDatabase, checkRedis, StartupError } from "../lib/connectivity";
 import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded-postgres";
 import { ConfigError, loadDotEnv, parseEnv } from "../lib/env";
@@ -57,10 +57,9 @@ async function main(): Promise<void> {
     ? `BullMQ on Redis at ${redactUrl(config.REDIS_URL)}`
     : `BullMQ on PostgreSQL (${embedded ? "the embedded database" : "the same database"})`;
 
-  if (buildIsStale()) {
+  if (buildIsStale(root)) {
     say("building the web app (first start or sources changed) …");
-    const build = spawnSync(process.execPath, [nextBin(), "build"], { cwd: root, env: childEnv, stdio: "inherit" });
-    if (build.status !== 0) throw new StartupError("`next build` failed; see the output above.");
+    if (buildWebApp(childEnv, root) !== 0) throw new StartupError("`next build` failed; see the output above.");
   }
 
   const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
@@ -113,20 +112,6 @@ async function main(): Promise<void> {
 
 function nextBin(): string {
   return path.join(root, "node_modules/next/dist/bin/next");
-}
-
-/** True when there is no production build or a source file is newer than it. */
-function buildIsStale(): boolean {
-  const buildId = path.join(root, ".next/BUILD_ID");
-  if (!existsSync(buildId)) return true;
-  const builtAt = statSync(buildId).mtimeMs;
-  const newer = (p: string): boolean => {
-    if (!existsSync(p)) return false;
-    const stat = statSync(p);
-    if (!stat.isDirectory()) return stat.mtimeMs > builtAt;
-    return readdirSync(p).some((entry) => entry !== "generated" && newer(path.join(p, entry)));
-  };
-  return ["app", "lib", "next.config.mjs", "package.json"].some((p) => newer(path.join(root, p)));
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

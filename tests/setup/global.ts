@@ -7,6 +7,7 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../lib/embedded-postgres";
 import { applyMigrations } from "../../lib/migrate";
+import { buildIsStale, buildWebApp } from "../../lib/build";
 import { checkRedis } from "../../lib/connectivity";
 
 declare module "vitest" {
@@ -50,6 +51,12 @@ export default async function setup(project: TestProject) {
     databaseUrl = embedded.url;
   }
   await applyMigrations(databaseUrl);
+
+  // Page tests run the production server: build it once here when it is missing or stale.
+  if (buildIsStale()) {
+    console.log("[tests] building the web app (missing or older than its sources) …");
+    if (buildWebApp({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" }) !== 0) throw new Error("next build failed");
+  }
 
   if (redisUrl) await checkRedis(redisUrl);
   else if (process.env.CI) throw new Error("CI must provide Redis: set REDIS_URL (see .ci/run)");

@@ -1,0 +1,52 @@
+// Paper text to safe HTML: everything is HTML-escaped, and `$...$` / `$$...$$` segments are rendered
+// with KaTeX on the server. A segment KaTeX cannot parse stays as its escaped source, so one bad
+// formula never breaks a card. Results are kept per paper version (rendering is pure).
+import katex from "katex";
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+/** `$$display$$`, `$inline$`, or an escaped dollar (`\$`, left as text). */
+const SEGMENT = /\\\$|\$\$([\s\S]+?)\$\$|\$((?:\\.|[^$\\])+?)\$/g;
+
+function renderFormula(tex: string, displayMode: boolean): string | undefined {
+  try {
+    return katex.renderToString(tex, { displayMode, throwOnError: true, strict: "ignore", trust: false, output: "html" });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Renders `text` (plain text with LaTeX math) as HTML safe to insert. */
+export function renderMathText(text: string): string {
+  let html = "";
+  let last = 0;
+  for (const match of text.matchAll(SEGMENT)) {
+    html += escapeHtml(text.slice(last, match.index));
+    last = match.index + match[0].length;
+    if (match[0] === "\\$") {
+      html += "$";
+      continue;
+    }
+    const display = match[1] !== undefined;
+    const rendered = renderFormula((match[1] ?? match[2])!, display);
+    html += rendered ?? escapeHtml(match[0]);
+  }
+  return html + escapeHtml(text.slice(last));
+}
+
+const cache = new Map<string, string>();
+const CACHE_LIMIT = 20_000;
+
+/** renderMathText, remembered per key (paper id + version + field): render once per version. */
+export function renderMathCached(key: string, text: string): string {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const html = renderMathText(text);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(key, html);
+  return html;
+}
