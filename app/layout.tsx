@@ -1,7 +1,12 @@
-// The frame of every page: header with navigation, main content, and the site's styles.
-import type { Metadata } from "next";
+// The frame of every page: skip link, header with navigation, theme toggle, main content, styles.
+// The theme comes from a cookie so the server renders it (no flash, no inline script).
+import type { Metadata, Viewport } from "next";
+import { cookies } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import "katex/dist/katex.min.css";
+import { ThemeToggle, type Theme } from "./components/theme-toggle";
+import { UserMenu } from "./components/user-menu";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -9,20 +14,31 @@ export const metadata: Metadata = {
   description: "Today's arXiv papers, triaged: relevance per topic, FAQ per paper, stars.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const saved = (await cookies()).get("theme")?.value;
+  const theme: Theme = saved === "dark" || saved === "light" ? saved : "system";
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme}>
       <body>
+        <a href="#main" className="skip-link">Skip to content</a>
         <header className="site-header">
           <Link href="/" className="brand">
             Paper Triage
           </Link>
           <nav aria-label="Main">
             <Link href="/">Today</Link>
+            <Link href="/search">Search</Link>
             <a href="/api/health">Status</a>
+            <UserMenu />
+            <ThemeToggle initial={theme} />
           </nav>
         </header>
-        <main id="main">{children}</main>
+        <main id="main" tabIndex={-1}>{children}</main>
+        <footer className="site-footer muted">
+          Press <kbd>?</kbd> for keyboard shortcuts. Data from <a href="https://arxiv.org">arXiv</a>.
+        </footer>
       </body>
     </html>
   );

@@ -1,11 +1,27 @@
-// Home: the most recent papers in the database, or what to do when there are none.
+// Home: the latest announced day of the followed categories. Without a listing yet, the most
+// recently stored papers (from a history import or single fetches); without any paper, what to do.
+import { parseListingSpec, formatListingSpec } from "@/lib/arxiv/categories";
 import { latestCrawlRun } from "@/lib/queries/crawl-runs";
+import { listingDays } from "@/lib/queries/listings";
 import { countPapers, listRecentPapers } from "@/lib/queries/papers";
+import { getFollowedCategories } from "@/lib/queries/settings";
+import { cardsHtml } from "@/lib/render/card-html";
+import { CardActions } from "./components/card-actions";
+import { KeyboardNav } from "./components/keyboard-nav";
+import { ListingView } from "./components/listing-view";
+import { starredFor } from "./components/starred-for";
 import { CrawlStatus } from "./crawl-status";
 
 export const dynamic = "force-dynamic";
 
-export default async function HomePage() {
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const spec = parseListingSpec((await getFollowedCategories()).join(","));
+  const days = await listingDays(spec);
+  if (days[0]) {
+    const type = (await searchParams).type;
+    return <ListingView spec={spec} date={days[0]} days={days} tab={Array.isArray(type) ? type[0] : type} basePath={`/list/${encodeURIComponent(formatListingSpec(spec))}`} />;
+  }
+
   const [papers, total, lastRun] = await Promise.all([listRecentPapers(50), countPapers(), latestCrawlRun()]);
   if (papers.length === 0) {
     return (
@@ -27,27 +43,17 @@ export default async function HomePage() {
       </section>
     );
   }
+  const starred = await starredFor(papers.map((p) => p.id));
   return (
     <section aria-labelledby="recent-title">
       <h1 id="recent-title">Recent papers</h1>
       <p className="muted">
-        {`Showing ${papers.length} of ${total.toLocaleString("en")} papers.`}
+        {`No day of ${formatListingSpec(spec)} is stored yet; showing the ${papers.length} most recently added of ${total.toLocaleString("en")} papers.`}
       </p>
-      <ol className="paper-list">
-        {papers.map((paper) => (
-          <li key={paper.id} className="paper-card">
-            <h2 className="paper-title">{paper.title}</h2>
-            <p className="paper-meta">
-              <a href={`https://arxiv.org/abs/${paper.id}v${paper.version}`}>
-                {`arXiv:${paper.id}v${paper.version}`}
-              </a>{" "}
-              · {paper.primaryCategory}
-              {paper.publishedAt ? ` · ${paper.publishedAt.toISOString().slice(0, 10)}` : ""}
-            </p>
-            <p className="paper-authors">{paper.authors.join(", ")}</p>
-          </li>
-        ))}
-      </ol>
+      <CrawlStatus run={lastRun} />
+      <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: cardsHtml(papers, starred) }} />
+      <CardActions />
+      <KeyboardNav />
     </section>
   );
 }

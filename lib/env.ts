@@ -47,6 +47,25 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 
+  // Accounts
+  /** Signs session cookies. Unset: `npm start` keeps a random one in DATA_DIR/auth-secret. */
+  AUTH_SECRET: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 32, {
+      message: "expected at least 32 characters (e.g. the output of `openssl rand -hex 32`)",
+    }),
+  /** Addresses that are administrators (on sign-up, and on sign-in when the account already exists). */
+  ADMIN_EMAILS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(/[\s,;]+/).map((e) => e.trim().toLowerCase()).filter(Boolean))
+    .refine((list) => list.every((e) => /^[^@\s]+@[^@\s]+$/.test(e)), {
+      message: "expected a comma-separated list of e-mail addresses such as ada@example.org,alan@example.org",
+    }),
+
   /** Worker jobs processed in parallel per queue. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
 
@@ -97,6 +116,8 @@ export const envSchema = z.object({
 
   /** When set, the worker process touches this file every 10 s (container healthchecks read it). */
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
+  /** How long the web server keeps a listing's rows before reading them again (0: never keep). */
+  LISTING_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** Run the queue workers inside `npm start` (true) or only the web server (false). */
   START_WORKERS: bool.default(true),
 });

@@ -4,7 +4,7 @@ import path from "node:path";
 import { db } from "./db";
 import { latestCrawlRun } from "./queries/crawl-runs";
 import { env } from "./env";
-import { QueueConnection } from "./queue";
+import { appQueue } from "./queue";
 
 export type ComponentStatus = "ok" | "not_configured" | "failing";
 export interface ComponentHealth {
@@ -22,8 +22,6 @@ export interface Health {
     embedding: ComponentHealth;
   };
 }
-
-const globalForQueue = globalThis as unknown as { healthQueue?: QueueConnection };
 
 function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
@@ -43,15 +41,10 @@ async function checkDatabase(): Promise<ComponentHealth> {
 }
 
 async function checkQueue(): Promise<ComponentHealth> {
-  const config = env();
   try {
-    globalForQueue.healthQueue ??= new QueueConnection({
-      redisUrl: config.REDIS_URL,
-      databaseUrl: config.DATABASE_URL,
-      pgSchema: config.QUEUE_PG_SCHEMA,
-    });
-    await globalForQueue.healthQueue.ping(3_000);
-    return { status: "ok", detail: globalForQueue.healthQueue.description };
+    const queue = appQueue();
+    await queue.ping(3_000);
+    return { status: "ok", detail: queue.description };
   } catch (error) {
     return { status: "failing", detail: (error as Error).message };
   }

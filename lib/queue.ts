@@ -12,6 +12,7 @@ import {
 } from "bullmq";
 import { Redis } from "ioredis";
 import { z } from "zod";
+import { env } from "./env";
 
 export const QUEUE_NAMES = ["crawl", "embed", "summarize"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
@@ -122,6 +123,19 @@ export class QueueConnection {
     this.workers.length = 0;
     this.queues.clear();
   }
+}
+
+const globalForQueue = globalThis as unknown as { appQueue?: QueueConnection };
+
+/** This process's queue connection from the environment (web server, health); made on first use. */
+export function appQueue(): QueueConnection {
+  const config = env();
+  globalForQueue.appQueue ??= new QueueConnection({
+    redisUrl: config.REDIS_URL,
+    databaseUrl: config.DATABASE_URL,
+    pgSchema: config.QUEUE_PG_SCHEMA,
+  });
+  return globalForQueue.appQueue;
 }
 
 /** Adds a job after validating its payload against the queue's schema. */

@@ -102,6 +102,13 @@ export function categoryAliases(code: string): string[] {
   return out;
 }
 
+/** The listing codes a followed code covers: itself and aliases, and for an archive every category in it. */
+export function listingCodes(code: string): string[] {
+  const codes = categoryAliases(code);
+  if (code in ARCHIVES) codes.push(...Object.keys(CATEGORIES).filter((c) => c.startsWith(`${code}.`)));
+  return [...new Set(codes.flatMap(categoryAliases))];
+}
+
 export function isKnownCategory(code: string): boolean {
   return code in CATEGORIES || code in ARCHIVES;
 }

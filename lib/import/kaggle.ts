@@ -12,15 +12,17 @@ import { db } from "../db";
 import { upsertEntries } from "../queries/papers";
 
 /**
- * Lines per batch. Measured on 200k synthetic snapshot lines into a local PostgreSQL 15 (see
- * bench/README.md): 500 → 2,000 lines/batch gains ~15%, above that it is flat while each
- * transaction (and the work a Ctrl+C waits for) grows.
+ * Lines per batch. Measured with 100k–200k synthetic snapshot lines into a local PostgreSQL 15
+ * (`npm run bench:ingest -- --kaggle 200000 --batch …`, see bench/README.md): before the search
+ * column, 250 and 500 lines/batch were 15–30% slower than 1,000, and 1,000–10,000 were level; with
+ * the generated tsvector (migration add_search) each row costs more and 500–5,000 are level within noise. 1,000 is at the
+ * top in both, and keeps what a Ctrl+C waits for (and redoes after a crash) small.
  */
-export const DEFAULT_BATCH_SIZE = 2_000;
+export const DEFAULT_BATCH_SIZE = 1_000;
 /** How many bad lines are kept with their reasons (all are counted). */
 export const DEFAULT_MAX_BAD_LINE_SAMPLES = 20;
 /** Bytes per read. Splitting lines costs ~1.3 µs a line either way (1 MiB or 64 KiB chunks, or
- *  node:readline, which gives no byte offsets); parsing them costs ~15 µs, writing them ~150 µs. */
+ *  node:readline, which gives no byte offsets); parsing them ~15 µs, writing them 150–450 µs. */
 const READ_CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
@@ -213,13 +215,30 @@ interface Batch {
 }
 
 /**
+ * Runs a database step, a second time after an error that is not about the data. Why: on the
+ * embedded engine, after a transaction fails on a large statement (a batch with a NUL character),
+ * the next statement on that connection fails with "Client has encountered a connection error" (a
+ * pglite-socket quirk; the pool then drops the connection and the retry gets a sound one). A
+ * database that is really gone fails twice and stops the import.
+ */
+async function onceMore<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (isDataError(error)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    return step();
+  }
+}
+
+/**
  * Upserts a batch. When the database rejects it for its data, halves it until the rows at fault
  * are alone, and reports those as bad lines: one odd record never sinks the import.
  */
 async function upsertIsolatingBadRows(entries: ParsedEntry[], lineNos: number[], bad: BadLine[]): Promise<ImportCounts> {
   if (entries.length === 0) return emptyCounts();
   try {
-    const r = await upsertEntries(entries);
+    const r = await onceMore(() => upsertEntries(entries));
     return { newPapers: r.newPapers, newVersions: r.newVersions, updated: r.updated, unchanged: r.unchanged };
   } catch (error) {
     if (!isDataError(error)) throw error;
@@ -344,7 +363,7 @@ export async function importKaggle(options: KaggleImportOptions): Promise<Kaggle
     state.offset = batch.endOffset;
     state.lines = batch.endLine;
     try {
-      await writeCheckpoint(key, state);
+      await onceMore(() => writeCheckpoint(key, state));
     } catch (error) {
       throw new KaggleImportError(`Saving the position failed: ${messageOf(error)}`, state.lines, { cause: error });
     }
@@ -375,7 +394,8 @@ export async function importKaggle(options: KaggleImportOptions): Promise<Kaggle
     // A blank line (the file's last, usually) holds nothing to import and is no error.
     if (text.charCodeAt(0) !== 0x7b && text.trim() === "") return;
     try {
-      batch.entries.push(parseKaggleLine(text));
+      // A byte-order mark (files saved by some Windows tools) is not part of the first line's JSON.
+      batch.entries.push(parseKaggleLine(lineNo === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
       batch.lineNos.push(lineNo);
     } catch (error) {
       batch.bad.push({ line: lineNo, reason: messageOf(error) });
@@ -436,9 +456,9 @@ export async function importKaggle(options: KaggleImportOptions): Promise<Kaggle
   const stopped = signal?.aborted === true && state.offset < totalBytes;
   if (stopped) {
     // Also when nothing was committed in this run: the next run then says it is resuming.
-    await writeCheckpoint(key, state);
+    await onceMore(() => writeCheckpoint(key, state));
   } else {
-    await deleteCheckpoints(prefix);
+    await onceMore(() => deleteCheckpoints(prefix));
   }
   progress(state.offset);
 

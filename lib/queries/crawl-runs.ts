@@ -115,3 +115,29 @@ export async function hasScheduledRunFor(date: string, categories: string[]): Pr
   });
   return found !== null;
 }
+
+/**
+ * The crawl fetching paper `id` for a reader: an unfinished one if any (so that many readers
+ * opening the same missing paper make one request), else the latest one.
+ */
+export async function readerRunFor(id: string): Promise<CrawlRun | null> {
+  return db().crawlRun.findFirst({
+    where: { trigger: "reader", paperIds: { has: id } },
+    orderBy: [{ createdAt: "desc" }],
+  });
+}
+
+/** Starts fetching paper `id` for a reader unless a fetch is already under way; returns the run. */
+export async function requestPaperFetch(id: string): Promise<{ run: CrawlRun; created: boolean }> {
+  return db().$transaction(async (tx) => {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `reader-fetch:${id}`);
+    const open = await tx.crawlRun.findFirst({
+      where: { trigger: "reader", paperIds: { has: id }, status: { in: ["queued", "running"] } },
+    });
+    if (open) return { run: open, created: false };
+    const run = await tx.crawlRun.create({
+      data: { trigger: "reader", source: "api", categories: [], paperIds: [id], counts: { ...emptyCounts() } },
+    });
+    return { run, created: true };
+  });
+}

@@ -1,8 +1,11 @@
 // Daily listings: the papers announced on a day in a set of categories, in arXiv's order, with
 // counts per announce type and the days that have data (for the calendar and previous/next).
-import { categoryAliases, type ListingSpec } from "../arxiv/categories";
+// Listings change only when a crawl stores a day, so reads are kept for LISTING_CACHE_SECONDS:
+// every reader of a busy listing shares one set of queries (new papers show within that time).
+import { listingCodes, type ListingSpec } from "../arxiv/categories";
 import type { AnnounceType } from "../arxiv/types";
 import { db } from "../db";
+import { env } from "../env";
 
 export interface ListedPaper {
   id: string;
@@ -23,47 +26,77 @@ export interface ListedPaper {
 
 export const ANNOUNCE_TYPES: AnnounceType[] = ["new", "cross", "replace", "replace-cross"];
 
-/** The listing categories and archives a spec reads, aliases included. */
+const memo = new Map<string, { at: number; value: Promise<unknown> }>();
+
+/**
+ * `load()` shared by callers with the same key for LISTING_CACHE_SECONDS. Failures are not kept,
+ * nor empty results (a day being crawled right now must show as soon as it is stored).
+ */
+function remembered<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const ttl = env().LISTING_CACHE_SECONDS * 1000;
+  if (ttl === 0) return load();
+  const now = Date.now();
+  const hit = memo.get(key);
+  if (hit && now - hit.at < ttl) return hit.value as Promise<T>;
+  if (memo.size > 5_000) memo.clear();
+  const value = load();
+  memo.set(key, { at: now, value });
+  value.then(
+    (v) => Array.isArray(v) && v.length === 0 && memo.delete(key),
+    () => memo.delete(key),
+  );
+  return value;
+}
+
+/** Forgets remembered listing reads (tests that change listings and read them back at once). */
+export function forgetListings(): void {
+  memo.clear();
+}
+
+/** The listing codes a spec reads: categories, their aliases, and archives spelled out (index-friendly). */
 function expand(spec: ListingSpec) {
-  const all = (codes: string[]) => [...new Set(codes.flatMap(categoryAliases))];
-  const include = all(spec.include);
-  const exclude = all(spec.exclude);
   return {
-    include,
-    // An archive ("cs", "stat") covers every listing of its categories.
-    includeArchives: include.filter((c) => !c.includes(".")),
-    exclude,
-    excludeArchives: exclude.filter((c) => !c.includes(".")),
+    include: [...new Set(spec.include.flatMap(listingCodes))],
+    exclude: [...new Set(spec.exclude.flatMap(listingCodes))],
   };
 }
 
 /**
  * One row per paper listed on `date` in the spec's categories (a paper listed in several of them
- * counts once, under its first announce type), minus papers in excluded categories.
+ * counts once, under its first announce type), minus papers in excluded categories. The join with
+ * papers is only needed when something is excluded.
  */
-const LISTED_CTE = `
+function listedCte(excluding: boolean): string {
+  return `
   WITH listed AS (
     SELECT DISTINCT ON (l.paper_id) l.paper_id, l.announce_type, l.position, l.version
     FROM listings l
-    WHERE l.date = $1::date
-      AND (l.category = ANY($2::text[]) OR split_part(l.category, '.', 1) = ANY($3::text[]))
+    WHERE l.date = $1::date AND l.category = ANY($2::text[])
     ORDER BY l.paper_id, l.announce_type, l.position
   ),
-  kept AS (
-    SELECT listed.* FROM listed JOIN papers p ON p.id = listed.paper_id
-    WHERE NOT (p.categories && $4::text[])
-      AND NOT EXISTS (SELECT 1 FROM unnest(p.categories) c WHERE split_part(c, '.', 1) = ANY($5::text[]))
-  )`;
+  kept AS (${
+    excluding
+      ? `SELECT listed.* FROM listed JOIN papers p ON p.id = listed.paper_id WHERE NOT (p.categories && $3::text[])`
+      : `SELECT listed.* FROM listed WHERE $3::text[] IS NOT NULL`
+  })`;
+}
 
 function params(spec: ListingSpec, date: string) {
   const e = expand(spec);
-  return [date, e.include, e.includeArchives, e.exclude, e.excludeArchives] as const;
+  return { sql: listedCte(e.exclude.length > 0), args: [date, e.include, e.exclude] as const };
 }
 
+const specKey = (spec: ListingSpec) => `${spec.include.join(",")}-${spec.exclude.join(",")}`;
+
 export async function countListing(spec: ListingSpec, date: string): Promise<Record<AnnounceType, number>> {
+  return remembered(`count|${specKey(spec)}|${date}`, () => countListingNow(spec, date));
+}
+
+async function countListingNow(spec: ListingSpec, date: string): Promise<Record<AnnounceType, number>> {
+  const { sql, args } = params(spec, date);
   const rows = await db().$queryRawUnsafe<{ announce_type: AnnounceType; n: number }[]>(
-    `${LISTED_CTE} SELECT announce_type, count(*)::int AS n FROM kept GROUP BY announce_type`,
-    ...params(spec, date),
+    `${sql} SELECT announce_type, count(*)::int AS n FROM kept GROUP BY announce_type`,
+    ...args,
   );
   const counts = { new: 0, cross: 0, replace: 0, "replace-cross": 0 } as Record<AnnounceType, number>;
   for (const r of rows) counts[r.announce_type] = r.n;
@@ -76,7 +109,17 @@ export async function listPapersForDay(
   date: string,
   options: { types?: AnnounceType[]; offset?: number; limit?: number } = {},
 ): Promise<ListedPaper[]> {
+  const key = `papers|${specKey(spec)}|${date}|${options.types?.join(",") ?? ""}|${options.offset ?? 0}|${options.limit ?? ""}`;
+  return remembered(key, () => listPapersForDayNow(spec, date, options));
+}
+
+async function listPapersForDayNow(
+  spec: ListingSpec,
+  date: string,
+  options: { types?: AnnounceType[]; offset?: number; limit?: number },
+): Promise<ListedPaper[]> {
   const types = options.types?.length ? options.types : ANNOUNCE_TYPES;
+  const { sql, args } = params(spec, date);
   const rows = await db().$queryRawUnsafe<
     (Omit<ListedPaper, "announceType" | "version" | "primaryCategory" | "publishedAt" | "versionAt" | "journalRef"> & {
       latest_version: number;
@@ -87,14 +130,14 @@ export async function listPapersForDay(
       journal_ref: string | null;
     })[]
   >(
-    `${LISTED_CTE}
+    `${sql}
      SELECT p.id, p.latest_version, p.title, p.abstract, p.authors, p.categories, p.primary_category,
             p.published_at, p.version_at, p.comments, p.journal_ref, p.doi, kept.announce_type, kept.position
      FROM kept JOIN papers p ON p.id = kept.paper_id
-     WHERE kept.announce_type::text = ANY($6::text[])
+     WHERE kept.announce_type::text = ANY($4::text[])
      ORDER BY kept.announce_type, kept.position, p.id
-     OFFSET $7 LIMIT $8`,
-    ...params(spec, date),
+     OFFSET $5 LIMIT $6`,
+    ...args,
     types,
     options.offset ?? 0,
     options.limit ?? 2_000,
@@ -119,14 +162,14 @@ export async function listPapersForDay(
 
 /** Days with listings in the spec's categories, newest first. */
 export async function listingDays(spec: ListingSpec, limit = 400): Promise<string[]> {
-  const e = expand(spec);
-  const rows = await db().$queryRawUnsafe<{ day: string }[]>(
-    `SELECT DISTINCT to_char(date, 'YYYY-MM-DD') AS day FROM listings
-     WHERE category = ANY($1::text[]) OR split_part(category, '.', 1) = ANY($2::text[])
-     ORDER BY day DESC LIMIT $3`,
-    e.include,
-    e.includeArchives,
-    limit,
-  );
-  return rows.map((r) => r.day);
+  return remembered(`days|${specKey(spec)}|${limit}`, async () => {
+    const rows = await db().$queryRawUnsafe<{ day: string }[]>(
+      `SELECT to_char(d.date, 'YYYY-MM-DD') AS day
+       FROM (SELECT DISTINCT date FROM listings WHERE category = ANY($1::text[])) d
+       ORDER BY d.date DESC LIMIT $2`,
+      expand(spec).include,
+      limit,
+    );
+    return rows.map((r) => r.day);
+  });
 }

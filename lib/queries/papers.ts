@@ -12,6 +12,10 @@ export interface PaperSummary {
   primaryCategory: string;
   categories: string[];
   publishedAt: Date | null;
+  versionAt: Date | null;
+  comments: string | null;
+  journalRef: string | null;
+  doi: string | null;
 }
 
 /** The most recently added papers, newest first. */
@@ -28,6 +32,10 @@ export async function listRecentPapers(limit = 50): Promise<PaperSummary[]> {
       primaryCategory: true,
       categories: true,
       publishedAt: true,
+      versionAt: true,
+      comments: true,
+      journalRef: true,
+      doi: true,
     },
   });
   return rows.map(({ latestVersion, ...rest }) => ({ ...rest, version: latestVersion }));
@@ -130,16 +138,34 @@ export async function upsertEntries(entries: ParsedEntry[], listing?: ListingCon
     );
     const previous = new Map(before.map((r) => [r.id, r.latest_version]));
 
-    // Rows are passed as one JSON document: a set-based upsert, one round trip for the batch.
+    // Rows are passed as one JSON document: a set-based upsert, one round trip for the batch. Only
+    // new or changed rows reach the INSERT: PostgreSQL computes the generated search document of
+    // every row proposed to an INSERT, even one that ON CONFLICT then leaves alone.
     const written = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO papers (id, latest_version, title, abstract, authors, comments, journal_ref, doi,
+      `WITH x AS (
+         SELECT x.id, x.version, x.title, x.abstract, ARRAY(SELECT jsonb_array_elements_text(x.authors)) AS authors,
+                x.comments, x.journal_ref, x.doi, x.primary_category,
+                ARRAY(SELECT jsonb_array_elements_text(x.categories)) AS categories, x.published_at, x.version_at
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, title text, abstract text, authors jsonb,
+              comments text, journal_ref text, doi text, primary_category text, categories jsonb,
+              published_at timestamptz, version_at timestamptz)
+       ),
+       changed AS (
+         SELECT x.* FROM x LEFT JOIN papers p ON p.id = x.id
+         WHERE p.id IS NULL
+            OR (x.version >= p.latest_version
+                AND (p.latest_version, p.title, p.abstract, p.authors, p.primary_category, p.categories,
+                     p.comments, p.journal_ref, p.doi, p.published_at, p.version_at)
+                    IS DISTINCT FROM
+                    (x.version, x.title, x.abstract, x.authors, x.primary_category, x.categories,
+                     COALESCE(x.comments, p.comments), COALESCE(x.journal_ref, p.journal_ref), COALESCE(x.doi, p.doi),
+                     COALESCE(p.published_at, x.published_at), COALESCE(x.version_at, p.version_at)))
+       )
+       INSERT INTO papers (id, latest_version, title, abstract, authors, comments, journal_ref, doi,
                            primary_category, categories, published_at, version_at, updated_at)
-       SELECT x.id, x.version, x.title, x.abstract, ARRAY(SELECT jsonb_array_elements_text(x.authors)),
-              x.comments, x.journal_ref, x.doi, x.primary_category,
-              ARRAY(SELECT jsonb_array_elements_text(x.categories)), x.published_at, x.version_at, now()
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, title text, abstract text, authors jsonb,
-            comments text, journal_ref text, doi text, primary_category text, categories jsonb,
-            published_at timestamptz, version_at timestamptz)
+       SELECT id, version, title, abstract, authors, comments, journal_ref, doi, primary_category, categories,
+              published_at, version_at, now()
+       FROM changed
        ON CONFLICT (id) DO UPDATE SET
          latest_version = EXCLUDED.latest_version,
          title = EXCLUDED.title,
@@ -154,13 +180,6 @@ export async function upsertEntries(entries: ParsedEntry[], listing?: ListingCon
          version_at = COALESCE(EXCLUDED.version_at, papers.version_at),
          updated_at = now()
        WHERE EXCLUDED.latest_version >= papers.latest_version
-         AND (papers.latest_version, papers.title, papers.abstract, papers.authors, papers.primary_category,
-              papers.categories, papers.comments, papers.journal_ref, papers.doi, papers.published_at, papers.version_at)
-             IS DISTINCT FROM
-             (EXCLUDED.latest_version, EXCLUDED.title, EXCLUDED.abstract, EXCLUDED.authors, EXCLUDED.primary_category,
-              EXCLUDED.categories, COALESCE(EXCLUDED.comments, papers.comments),
-              COALESCE(EXCLUDED.journal_ref, papers.journal_ref), COALESCE(EXCLUDED.doi, papers.doi),
-              COALESCE(papers.published_at, EXCLUDED.published_at), COALESCE(EXCLUDED.version_at, papers.version_at))
        RETURNING id`,
       JSON.stringify(paperRows),
     );
@@ -214,4 +233,35 @@ export async function hasListings(categories: string[], date: string): Promise<b
     categories,
   );
   return rows[0]?.found === true;
+}
+
+export interface PaperDetail {
+  id: string;
+  version: number;
+  title: string;
+  abstract: string;
+  authors: string[];
+  categories: string[];
+  primaryCategory: string;
+  publishedAt: Date | null;
+  versionAt: Date | null;
+  comments: string | null;
+  journalRef: string | null;
+  doi: string | null;
+  versions: { version: number; submittedAt: Date | null; firstSeenAt: Date }[];
+  listings: { category: string; date: Date; announceType: string }[];
+}
+
+/** One paper with its known versions and listings, or null when it is not stored. */
+export async function getPaper(id: string): Promise<PaperDetail | null> {
+  const paper = await db().paper.findUnique({
+    where: { id },
+    include: {
+      versions: { orderBy: { version: "desc" }, select: { version: true, submittedAt: true, firstSeenAt: true } },
+      listings: { orderBy: { date: "desc" }, take: 20, select: { category: true, date: true, announceType: true } },
+    },
+  });
+  if (!paper) return null;
+  const { latestVersion, ...rest } = paper;
+  return { ...rest, version: latestVersion };
 }

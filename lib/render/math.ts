@@ -2,6 +2,7 @@
 // with KaTeX on the server. A segment KaTeX cannot parse stays as its escaped source, so one bad
 // formula never breaks a card. Results are kept per paper version (rendering is pure).
 import katex from "katex";
+import { texToUnicode } from "../arxiv/text";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -9,8 +10,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-/** `$$display$$`, `$inline$`, or an escaped dollar (`\$`, left as text). */
-const SEGMENT = /\\\$|\$\$([\s\S]+?)\$\$|\$((?:\\.|[^$\\])+?)\$/g;
+/**
+ * An escaped dollar (`\$`, left as text), or math: `$$display$$`, `\[display\]`, `$inline$`, `\(inline\)`
+ * (arXiv abstracts use both notations).
+ */
+const SEGMENT = /\\\$|\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\$((?:\\.|[^$\\])+?)\$|\\\(([\s\S]+?)\\\)/g;
 
 function renderFormula(tex: string, displayMode: boolean): string | undefined {
   try {
@@ -20,22 +24,27 @@ function renderFormula(tex: string, displayMode: boolean): string | undefined {
   }
 }
 
+/** Text outside math: TeX accents shown as the letters they make (Schr\\"odinger → Schrödinger), escaped. */
+function textHtml(text: string): string {
+  return escapeHtml(/\\/.test(text) ? texToUnicode(text) : text);
+}
+
 /** Renders `text` (plain text with LaTeX math) as HTML safe to insert. */
 export function renderMathText(text: string): string {
   let html = "";
   let last = 0;
   for (const match of text.matchAll(SEGMENT)) {
-    html += escapeHtml(text.slice(last, match.index));
+    html += textHtml(text.slice(last, match.index));
     last = match.index + match[0].length;
     if (match[0] === "\\$") {
       html += "$";
       continue;
     }
-    const display = match[1] !== undefined;
-    const rendered = renderFormula((match[1] ?? match[2])!, display);
+    const display = match[1] !== undefined || match[2] !== undefined;
+    const rendered = renderFormula((match[1] ?? match[2] ?? match[3] ?? match[4])!, display);
     html += rendered ?? escapeHtml(match[0]);
   }
-  return html + escapeHtml(text.slice(last));
+  return html + textHtml(text.slice(last));
 }
 
 const cache = new Map<string, string>();

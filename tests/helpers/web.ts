@@ -27,6 +27,7 @@ export async function startWeb(env: Record<string, string> = {}): Promise<WebSer
         QUEUE_PG_SCHEMA: inject("databaseKind") === "embedded" ? "public" : "bullmq",
         PUBLIC_URL: `http://127.0.0.1:${port}`,
         LOG_LEVEL: "warn",
+        AUTH_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

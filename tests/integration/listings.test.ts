@@ -48,8 +48,10 @@ test("unions list a paper once; archives and aliases reach their categories", as
 
   const union = await listPapersForDay(parseListingSpec("cs.AI,cs.CL"), day);
   expect(union.map((p) => p.id).sort()).toEqual([a, b].sort());
+  // The cs archive covers cs.NA, which is math.NA under another name: the math.NA paper belongs.
   const archive = await listPapersForDay(parseListingSpec("cs"), day);
-  expect(archive.map((p) => p.id).sort()).toEqual([a, b].sort());
+  expect(archive.map((p) => p.id).sort()).toEqual([a, b, c].sort());
+  expect((await listPapersForDay(parseListingSpec("cs-math.NA"), day)).map((p) => p.id).sort()).toEqual([a, b].sort());
   const alias = await listPapersForDay(parseListingSpec("cs.NA"), day);
   expect(alias.map((p) => p.id)).toEqual([c]);
   expect(await listingDays(parseListingSpec("cs.NA"))).toContain(day);

@@ -29,6 +29,12 @@ export function withDatabase(url: string, database: string): string {
 export default async function setup(project: TestProject) {
   const adminUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
   const redisUrl = process.env.TEST_REDIS_URL || process.env.REDIS_URL || undefined;
+  // Page tests run the production server: build it once here when it is missing or stale.
+  if (buildIsStale()) {
+    console.log("[tests] building the web app (missing or older than its sources) …");
+    if (buildWebApp({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" }) !== 0) throw new Error("next build failed");
+  }
+
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl: string;
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -51,12 +57,6 @@ export default async function setup(project: TestProject) {
     databaseUrl = embedded.url;
   }
   await applyMigrations(databaseUrl);
-
-  // Page tests run the production server: build it once here when it is missing or stale.
-  if (buildIsStale()) {
-    console.log("[tests] building the web app (missing or older than its sources) …");
-    if (buildWebApp({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" }) !== 0) throw new Error("next build failed");
-  }
 
   if (redisUrl) await checkRedis(redisUrl);
   else if (process.env.CI) throw new Error("CI must provide Redis: set REDIS_URL (see .ci/run)");

@@ -27,3 +27,16 @@ test("an escaped dollar is a dollar, and escapeHtml covers quotes", () => {
   expect(renderMathText("costs \\$5 and \\$6")).toBe("costs $5 and $6");
   expect(escapeHtml(`"'<>&`)).toBe("&quot;&#39;&lt;&gt;&amp;");
 });
+
+test("arXiv's \\( \\) and \\[ \\] delimiters render too", () => {
+  const html = renderMathText("time operator \\(T_w = i\\hbar\\) and \\[E = mc^2\\] done");
+  expect(html.match(/class="katex"/g)).toHaveLength(2);
+  expect(html).toContain('class="katex-display"');
+  expect(html).not.toContain("\\(");
+});
+
+test("text-mode accents outside math become letters; math is untouched", () => {
+  expect(renderMathText(String.raw`Optical Schr\"odinger cat states and Cram\'er-Rao bounds, $\hat{x}$`).replace(/<span class="katex">.*<\/span>$/, "")).toBe(
+    "Optical Schrödinger cat states and Cramér-Rao bounds, ",
+  );
+});

@@ -1,0 +1,100 @@
+"use client";
+// Behaviour for every server-rendered paper card on the page, by event delegation: the star (an
+// optimistic toggle through the toggleStar server action, rolled back with the reason when it
+// fails), sign-in-to-star links that come back here, and Copy / BibTeX to the clipboard. Keyboard
+// shortcuts ask for a star toggle with a `paper:toggle-star` event on the card.
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
+import { toggleStar } from "@/app/stars/actions";
+
+export const TOGGLE_STAR_EVENT = "paper:toggle-star";
+
+function setStar(button: HTMLButtonElement, on: boolean) {
+  const title = button.getAttribute("aria-label")?.replace(/^(Unstar|Star) /, "") ?? "";
+  button.setAttribute("aria-pressed", String(on));
+  button.setAttribute("aria-label", `${on ? "Unstar" : "Star"} ${title}`);
+  button.title = on ? "Unstar" : "Star";
+  button.firstElementChild!.textContent = on ? "★" : "☆";
+}
+
+async function toggle(card: HTMLElement, after?: () => void) {
+  const button = card.querySelector<HTMLButtonElement>("[data-action=star]");
+  if (!button) {
+    card.querySelector<HTMLAnchorElement>("[data-action=sign-in-to-star]")?.click();
+    return;
+  }
+  if (button.dataset.pending) return;
+  const error = card.querySelector(".star-error");
+  const wanted = button.getAttribute("aria-pressed") !== "true";
+  setStar(button, wanted);
+  button.dataset.pending = "1";
+  if (error) error.textContent = "";
+  let result: Awaited<ReturnType<typeof toggleStar>>;
+  try {
+    result = await toggleStar(card.dataset.paperId!, wanted);
+  } catch {
+    result = { error: "The server could not be reached. Try again." };
+  }
+  delete button.dataset.pending;
+  if ("error" in result) {
+    setStar(button, !wanted);
+    if (error) error.textContent = result.error;
+  } else {
+    setStar(button, result.starred);
+    after?.();
+  }
+}
+
+async function copy(card: HTMLElement, format: "text" | "bibtex") {
+  const status = card.querySelector(".copied");
+  try {
+    const response = await fetch(`/api/cite?id=${encodeURIComponent(card.dataset.paperId!)}&format=${format}`);
+    if (!response.ok) throw new Error(await response.text());
+    await navigator.clipboard.writeText(await response.text());
+    if (status) status.textContent = format === "bibtex" ? "BibTeX copied" : "Copied";
+  } catch {
+    if (status) status.textContent = "Copy failed: select the text instead";
+  }
+  setTimeout(() => status && (status.textContent = ""), 2_000);
+}
+
+/**
+ * `refreshAfterStar`: re-render the page from the server after a star changes (the Starred page,
+ * where an unstarred paper leaves). Elsewhere the page is left alone: a listing keeps the papers
+ * it loaded while scrolling.
+ */
+export function CardActions({ refreshAfterStar = false }: { refreshAfterStar?: boolean }) {
+  const router = useRouter();
+  useEffect(() => {
+    const after = refreshAfterStar ? () => router.refresh() : undefined;
+    const onClick = (event: MouseEvent) => {
+      const target = (event.target as HTMLElement).closest<HTMLElement>("[data-action]");
+      const card = target?.closest<HTMLElement>("article.paper-card");
+      if (!target || !card) return;
+      switch (target.dataset.action) {
+        case "star":
+          event.preventDefault();
+          void toggle(card, after);
+          break;
+        case "sign-in-to-star":
+          (target as HTMLAnchorElement).href = `/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+          break;
+        case "copy":
+        case "bibtex":
+          void copy(card, target.dataset.action === "copy" ? "text" : "bibtex");
+          break;
+      }
+    };
+    const onToggle = (event: Event) => {
+      const card = (event.target as HTMLElement).closest<HTMLElement>("article.paper-card");
+      if (card) void toggle(card, after);
+    };
+    document.addEventListener("click", onClick);
+    document.addEventListener(TOGGLE_STAR_EVENT, onToggle);
+    return () => {
+      document.removeEventListener("click", onClick);
+      document.removeEventListener(TOGGLE_STAR_EVENT, onToggle);
+    };
+  }, [refreshAfterStar, router]);
+  return null;
+}

@@ -1,0 +1,89 @@
+"use client";
+// Keyboard navigation over the papers of a page: j/k move, s stars, o opens the paper, c copies,
+// ? shows the keys. The star toggle is asked through the `paper:toggle-star` event on the card.
+import { useEffect, useRef, useState } from "react";
+
+const KEYS: [string, string][] = [
+  ["j / k", "next / previous paper"],
+  ["s", "star or unstar"],
+  ["o", "open the paper"],
+  ["a", "open on arXiv"],
+  ["/ or Ctrl+F", "filter by keyword"],
+  ["?", "show these keys"],
+];
+
+function cards(): HTMLElement[] {
+  return [...document.querySelectorAll<HTMLElement>("article.paper-card")].filter((c) => !c.closest("[hidden]"));
+}
+
+export function KeyboardNav() {
+  const [help, setHelp] = useState(false);
+  const dialog = useRef<HTMLDialogElement>(null);
+  const current = useRef<HTMLElement | null>(null);
+
+  useEffect(() => {
+    if (help) dialog.current?.showModal();
+    else dialog.current?.close();
+  }, [help]);
+
+  useEffect(() => {
+    const move = (delta: number) => {
+      const list = cards();
+      if (!list.length) return;
+      const index = current.current ? list.indexOf(current.current) : -1;
+      const next = list[Math.min(list.length - 1, Math.max(0, index + delta))]!;
+      current.current?.classList.remove("current");
+      next.classList.add("current");
+      next.focus({ preventScroll: true });
+      next.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      current.current = next;
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.target instanceof HTMLElement && e.target.closest("input, textarea, select, [contenteditable]")) return;
+      const card = current.current;
+      switch (e.key) {
+        case "j":
+          move(1);
+          break;
+        case "k":
+          move(-1);
+          break;
+        case "s":
+          card?.dispatchEvent(new CustomEvent("paper:toggle-star", { bubbles: true }));
+          break;
+        case "o":
+          card?.querySelector<HTMLAnchorElement>(".paper-title a")?.click();
+          break;
+        case "a":
+          card?.querySelector<HTMLAnchorElement>(".paper-links a")?.click();
+          break;
+        case "?":
+          setHelp((h) => !h);
+          break;
+        default:
+          return;
+      }
+      e.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  return (
+    <dialog ref={dialog} className="keys-dialog" aria-labelledby="keys-title" onClose={() => setHelp(false)}>
+      <h2 id="keys-title">Keyboard shortcuts</h2>
+      <dl>
+        {KEYS.map(([k, v]) => (
+          <div key={k}>
+            <dt><kbd>{k}</kbd></dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <form method="dialog">
+        <button type="submit">Close</button>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,82 @@
+// A day's listing for a set of categories: title, previous/next day, calendar of days with data,
+// tabs per announce type with counts, the keyword filter, and the papers in arXiv's order. The
+// first page of cards comes with the page; the rest loads as the reader scrolls. Cards are
+// server-rendered HTML (lib/render/card-html); CardActions gives them their buttons.
+import Link from "next/link";
+import { categoryName, formatListingSpec, type ListingSpec } from "@/lib/arxiv/categories";
+import { countListing, listPapersForDay } from "@/lib/queries/listings";
+import { cardsHtml } from "@/lib/render/card-html";
+import { CardActions } from "./card-actions";
+import { DayCalendar } from "./day-calendar";
+import { KeyboardNav } from "./keyboard-nav";
+import { KeywordFilter } from "./keyword-filter";
+import { TABS, tabFor } from "./listing-tabs";
+import { MorePapers } from "./more-papers";
+import { starredFor } from "./starred-for";
+
+const PAGE = 25;
+
+export async function ListingView({
+  spec,
+  date,
+  days,
+  tab,
+  basePath,
+}: {
+  spec: ListingSpec;
+  date: string;
+  /** Days with data, newest first. */
+  days: string[];
+  tab: string | undefined;
+  basePath: string;
+}) {
+  const current = tabFor(tab);
+  const [counts, first] = await Promise.all([
+    countListing(spec, date),
+    listPapersForDay(spec, date, { types: current.types, limit: PAGE }),
+  ]);
+  const starred = await starredFor(first.map((p) => p.id));
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const shown = current.types.length ? current.types.reduce((n, t) => n + counts[t], 0) : total;
+  // Days are newest first; a date without data still gets its nearest neighbours.
+  const older = days.find((d) => d < date);
+  const newer = [...days].reverse().find((d) => d > date);
+  const specText = formatListingSpec(spec);
+  const title = spec.include.length === 1 && !spec.exclude.length ? `${specText} — ${categoryName(specText) ?? ""}` : specText;
+  const query = (d: string, t = current.key) => `date=${d}${t !== "all" ? `&type=${t}` : ""}`;
+
+  return (
+    <section aria-labelledby="listing-title" className="listing">
+      <header className="listing-head">
+        <h1 id="listing-title">{title}</h1>
+        <nav className="day-nav" aria-label="Days">
+          {older ? <Link href={`${basePath}?${query(older)}`} rel="prev">{`← ${older}`}</Link> : <span className="muted">← no older day</span>}
+          <DayCalendar days={days} current={date} basePath={basePath} />
+          {newer ? <Link href={`${basePath}?${query(newer)}`} rel="next">{`${newer} →`}</Link> : <span className="muted">latest →</span>}
+        </nav>
+        <nav className="tabs" aria-label="Announce types">
+          {TABS.map((t) => {
+            const n = t.types.length ? t.types.reduce((s, type) => s + counts[type], 0) : total;
+            return (
+              <Link key={t.key} href={`${basePath}?${query(date, t.key)}`} aria-current={t.key === current.key ? "page" : undefined} className="tab">
+                {`${t.label} ${n}`}
+              </Link>
+            );
+          })}
+          <a className="feed-link" href={`/list/${encodeURIComponent(specText)}/feed`}>RSS</a>
+        </nav>
+      </header>
+      <KeywordFilter total={shown} />
+      {shown === 0 ? (
+        <p className="empty-state">{`Nothing ${current.key === "all" ? "" : "of this kind "}was announced in ${specText} on ${date}.`}</p>
+      ) : (
+        <>
+          <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: cardsHtml(first, starred) }} />
+          <MorePapers url={`${basePath}/cards?${query(date)}`} loaded={first.length} total={shown} pageSize={PAGE} />
+        </>
+      )}
+      <CardActions />
+      <KeyboardNav />
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+// /papers/<arXiv id> (old-style ids too: /papers/hep-th/9711200): one paper with its versions and
+// listings. A paper not stored yet is fetched through the crawl queue, never inside this request;
+// the page says so and fills in when it arrives.
+import type { Metadata } from "next";
+import { formatArxivId, normalizeArxivId } from "@/lib/arxiv/ids";
+import { readerRunFor, requestPaperFetch } from "@/lib/queries/crawl-runs";
+import { getPaper } from "@/lib/queries/papers";
+import { appQueue, enqueueCrawl } from "@/lib/queue";
+import { AutoRefresh } from "../../components/auto-refresh";
+import { cardsHtml } from "@/lib/render/card-html";
+import { CardActions } from "../../components/card-actions";
+import { KeyboardNav } from "../../components/keyboard-nav";
+import { starredFor } from "../../components/starred-for";
+import { RetryButton } from "./retry-button";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string[] }> };
+
+function parseId(segments: string[]): { id: string } | { error: string } {
+  const raw = segments.map(decodeURIComponent).join("/");
+  try {
+    return { id: formatArxivId(normalizeArxivId(raw).id) };
+  } catch {
+    return { error: `"${raw.slice(0, 80)}" is not an arXiv id. Ids look like 2104.12255, 2104.12255v2 or hep-th/9711200.` };
+  }
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const parsed = parseId((await params).id);
+  if ("error" in parsed) return { title: "Not an arXiv id", robots: { index: false } };
+  const paper = await getPaper(parsed.id);
+  return { title: paper ? paper.title : `arXiv:${parsed.id}` };
+}
+
+export default async function PaperPage({ params }: Props) {
+  const parsed = parseId((await params).id);
+  if ("error" in parsed) {
+    return (
+      <section className="empty-state" role="alert">
+        <h1>Not an arXiv id</h1>
+        <p>{parsed.error}</p>
+      </section>
+    );
+  }
+  const { id } = parsed;
+  const paper = await getPaper(id);
+  if (!paper) {
+    let run = await readerRunFor(id);
+    if (!run || run.status === "succeeded") {
+      // Stored runs that succeeded yet left no paper mean the paper was removed since: ask again.
+      const requested = await requestPaperFetch(id);
+      if (requested.created) await enqueueCrawl(appQueue(), requested.run.id, { priority: 1 });
+      run = requested.run;
+    }
+    if (run.status === "failed") {
+      return (
+        <section className="empty-state" role="alert">
+          <h1>{`arXiv:${id}`}</h1>
+          <p>{`This paper could not be fetched from arXiv: ${run.error ?? "unknown error"}.`}</p>
+          <RetryButton id={id} />
+        </section>
+      );
+    }
+    return (
+      <section className="empty-state" role="status" aria-live="polite">
+        <h1>{`arXiv:${id}`}</h1>
+        <p>Fetching this paper from arXiv… It appears here as soon as it arrives (arXiv is asked at most once every 3 seconds).</p>
+        <progress aria-label="Fetching" />
+        <AutoRefresh seconds={2} />
+      </section>
+    );
+  }
+  const starred = await starredFor([paper.id]);
+  return (
+    <section aria-label={`arXiv:${paper.id}`} className="paper-page">
+      <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: cardsHtml([paper], starred) }} />
+      <div className="paper-facts">
+        <h2>Versions</h2>
+        <ul>
+          {paper.versions.map((v) => (
+            <li key={v.version}>
+              <a href={`https://arxiv.org/abs/${paper.id}v${v.version}`}>{`v${v.version}`}</a>
+              {v.submittedAt ? ` submitted ${v.submittedAt.toISOString().slice(0, 10)}` : ""}
+              {` · first seen here ${v.firstSeenAt.toISOString().slice(0, 10)}`}
+            </li>
+          ))}
+        </ul>
+        {paper.listings.length ? (
+          <>
+            <h2>Announced</h2>
+            <ul>
+              {paper.listings.map((l) => {
+                const day = l.date.toISOString().slice(0, 10);
+                return (
+                  <li key={`${l.category}-${day}`}>
+                    <a href={`/list/${l.category}?date=${day}`}>{`${l.category} on ${day}`}</a>
+                    {` (${l.announceType.replace("_", "-")})`}
+                  </li>
+                );
+              })}
+            </ul>
+          </>
+        ) : null}
+      </div>
+      <CardActions />
+      <KeyboardNav />
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+"use server";
+// Server actions for stars. The reader comes from the session cookie only: an action takes a paper
+// id and the wanted state, never a user id, so nobody can touch another reader's stars.
+import { z } from "zod";
+import { isArxivId, normalizeArxivId } from "@/lib/arxiv/ids";
+import { getCurrentUser } from "@/lib/auth";
+import { childLogger } from "@/lib/logger";
+import { starPaper, unstarPaper } from "@/lib/queries/stars";
+
+export type ToggleStarResult = { starred: boolean } | { error: string };
+
+const input = z.object({
+  paperId: z
+    .string()
+    .trim()
+    .max(100)
+    .refine(isArxivId, "That is not an arXiv id.")
+    .transform((id) => normalizeArxivId(id).id),
+  starred: z.boolean(),
+});
+
+/** Stars (starred = true) or unstars a paper for the signed-in reader; idempotent either way. */
+export async function toggleStar(paperId: string, starred: boolean): Promise<ToggleStarResult> {
+  const parsed = input.safeParse({ paperId, starred });
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "That request was not understood." };
+  try {
+    const user = await getCurrentUser();
+    if (!user) return { error: "Sign in to star papers" };
+    if (parsed.data.starred) {
+      const found = await starPaper(user.id, parsed.data.paperId);
+      if (!found) return { error: `arXiv:${parsed.data.paperId} is not in this library.` };
+    } else {
+      await unstarPaper(user.id, parsed.data.paperId);
+    }
+  } catch (error) {
+    childLogger("stars").error({ err: error, paperId: parsed.data.paperId }, "toggleStar failed");
+    return { error: "The star could not be saved (the server could not reach its database). Try again." };
+  }
+  // No revalidatePath: that would re-render the page the reader is on, and a listing would lose the
+  // papers it loaded while scrolling. The Starred page refreshes itself (CardActions), and every
+  // page is rendered per request, so nothing else holds a stale star.
+  return { starred: parsed.data.starred };
+}

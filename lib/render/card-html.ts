@@ -1,0 +1,135 @@
+// Paper cards as HTML strings: every text escaped, math rendered by KaTeX, built once per paper
+// version and kept, so a listing of hundreds of papers costs string joins, not a React render per
+// card per request. The per-reader part (the star) is put between the cached halves per request.
+// Behaviour (star, copy, keyboard) is attached by the CardActions client component, by delegation.
+import type { AnnounceType } from "../arxiv/types";
+import { escapeHtml, renderMathText } from "./math";
+
+export interface CardPaper {
+  id: string;
+  version: number;
+  title: string;
+  abstract: string;
+  authors: string[];
+  categories: string[];
+  primaryCategory: string;
+  publishedAt: Date | null;
+  versionAt: Date | null;
+  comments: string | null;
+  journalRef: string | null;
+  doi: string | null;
+}
+
+export interface CardOptions {
+  announceType?: AnnounceType;
+  /** Replaces the rendered abstract (search results: the matching passage, already safe HTML). */
+  abstractHtml?: string;
+}
+
+/** A reader's relation to a card: signed out (no star state) or signed in with it. */
+export type StarState = { signedIn: false } | { signedIn: true; starred: boolean };
+
+const AUTHORS_SHOWN = 40;
+const TYPE_LABEL: Record<AnnounceType, string> = {
+  new: "New",
+  cross: "Cross-list",
+  replace: "Replaced",
+  "replace-cross": "Replaced cross-list",
+};
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : undefined);
+const attr = escapeHtml;
+
+interface CardHalves {
+  head: string;
+  tail: string;
+}
+
+const cache = new Map<string, CardHalves>();
+const CACHE_LIMIT = 10_000;
+
+function build(paper: CardPaper, options: CardOptions): CardHalves {
+  const key = `${paper.id}v${paper.version}`;
+  const shown = paper.authors.slice(0, AUTHORS_SHOWN).map(escapeHtml).join(", ");
+  const hidden = paper.authors.slice(AUTHORS_SHOWN);
+  const submitted = day(paper.publishedAt);
+  const revised = day(paper.versionAt);
+  const meta = [
+    options.announceType ? `<span class="badge badge-${options.announceType}">${TYPE_LABEL[options.announceType]}</span>` : "",
+    ...paper.categories.map(
+      (c) => `<a href="/list/${attr(encodeURIComponent(c))}" class="${c === paper.primaryCategory ? "cat cat-primary" : "cat"}">${escapeHtml(c)}</a>`,
+    ),
+    `<span>arXiv:${escapeHtml(key)}</span>`,
+    submitted ? `<span>submitted ${submitted}</span>` : "",
+    revised && revised !== submitted ? `<span>v${paper.version} ${revised}</span>` : "",
+  ].join("");
+  const notes = [paper.comments, paper.journalRef].filter(Boolean).map((t) => escapeHtml(t!)).join(" · ");
+  const abs = `https://arxiv.org/abs/${attr(key)}`;
+  const head =
+    `<article class="paper-card" data-paper-id="${attr(paper.id)}" tabindex="-1" aria-labelledby="t-${attr(key)}">` +
+    `<header class="paper-head"><h2 class="paper-title" id="t-${attr(key)}"><a href="/papers/${attr(paper.id)}">${renderMathText(paper.title)}</a></h2>`;
+  const tail =
+    `</header>` +
+    `<div class="paper-authors" data-field="authors">${shown}` +
+    (hidden.length ? ` <details class="more-authors"><summary>and ${hidden.length} more</summary>${hidden.map(escapeHtml).join(", ")}</details>` : "") +
+    `</div>` +
+    `<p class="paper-meta">${meta}</p>` +
+    `<details class="paper-abstract" open><summary>Abstract</summary><p data-field="abstract">${options.abstractHtml ?? renderMathText(paper.abstract)}</p></details>` +
+    (notes ? `<p class="paper-comments">${notes}</p>` : "") +
+    `<nav class="paper-links" aria-label="Links for arXiv:${attr(key)}">` +
+    `<a href="${abs}" rel="noopener">arXiv</a><a href="https://arxiv.org/pdf/${attr(key)}" rel="noopener">PDF</a>` +
+    (paper.doi ? `<a href="https://doi.org/${attr(encodeURI(paper.doi))}" rel="noopener">DOI</a>` : "") +
+    `<button type="button" class="link-button" data-action="copy">Copy</button>` +
+    `<button type="button" class="link-button" data-action="bibtex">BibTeX</button>` +
+    `<span class="copied" role="status" aria-live="polite"></span>` +
+    `</nav></article>`;
+  return { head, tail };
+}
+
+function halves(paper: CardPaper, options: CardOptions): CardHalves {
+  // Search snippets differ per query: those cards are not kept.
+  if (options.abstractHtml !== undefined) return build(paper, options);
+  const key = `${paper.id}v${paper.version}:${options.announceType ?? ""}:${paper.versionAt?.getTime() ?? ""}:${paper.title.length}:${paper.abstract.length}`;
+  let found = cache.get(key);
+  if (!found) {
+    found = build(paper, options);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(key, found);
+  }
+  return found;
+}
+
+/** The star: a toggle for a signed-in reader, a link to sign in otherwise. */
+export function starHtml(paper: Pick<CardPaper, "id" | "title">, state: StarState): string {
+  const title = attr(paper.title);
+  if (!state.signedIn) {
+    return `<span class="star"><a class="star-button star-signed-out" data-action="sign-in-to-star" href="/sign-in" aria-label="Sign in to star ${title}" title="Sign in to star papers"><span aria-hidden="true">☆</span></a></span>`;
+  }
+  const on = state.starred;
+  return (
+    `<span class="star"><button type="button" class="star-button" data-action="star" aria-pressed="${on}" ` +
+    `aria-label="${on ? "Unstar" : "Star"} ${title}" title="${on ? "Unstar" : "Star"}"><span aria-hidden="true">${on ? "★" : "☆"}</span></button>` +
+    `<span class="star-error" role="status" aria-live="polite"></span></span>`
+  );
+}
+
+/** One card, as a list item. */
+export function cardItemHtml(paper: CardPaper, star: StarState, options: CardOptions = {}): string {
+  const { head, tail } = halves(paper, options);
+  return `<li>${head}${starHtml(paper, star)}${tail}</li>`;
+}
+
+/** Cards for a list of papers; `starred` undefined means signed out. */
+export function cardsHtml(
+  papers: (CardPaper & { announceType?: AnnounceType; abstractHtml?: string })[],
+  starred: Set<string> | undefined,
+): string {
+  return papers
+    .map((p) =>
+      cardItemHtml(p, starred ? { signedIn: true, starred: starred.has(p.id) } : { signedIn: false }, {
+        announceType: p.announceType,
+        abstractHtml: p.abstractHtml,
+      }),
+    )
+    .join("");
+}
