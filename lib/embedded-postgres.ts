@@ -1,12 +1,12 @@
 // The embedded default database: PostgreSQL compiled to WebAssembly (PGlite), with its data in a
-// directory, served on 127.0.0.1 through PGlite's wire-protocol socket server so that Prisma,
+// directory, served on 127.0.0.1 by a wire-protocol server (lib/pglite-server.ts) so that Prisma,
 // BullMQ and the web server connect to it like to any PostgreSQL.
 import { existsSync, readdirSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite/vector";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { PgliteServer } from "./pglite-server";
 
 export interface EmbeddedPostgres {
   url: string;
@@ -28,7 +28,6 @@ export class EmbeddedDatabaseError extends Error {
 export async function startEmbeddedPostgres(options: {
   dataDir?: string;
   port?: number;
-  maxConnections?: number;
 }): Promise<EmbeddedPostgres> {
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
   if (dataDir) {
@@ -53,19 +52,13 @@ export async function startEmbeddedPostgres(options: {
       { cause: error },
     );
   }
-  const server = new PGLiteSocketServer({
-    db: database,
-    host: "127.0.0.1",
-    port: options.port ?? 0,
-    maxConnections: options.maxConnections ?? 64,
-  });
-  await server.start();
-  const address = server.getServerConn();
+  const server = new PgliteServer(database);
+  const address = await server.listen(options.port ?? 0, "127.0.0.1");
   return {
-    url: `postgresql://postgres:postgres@${address}/postgres?sslmode=disable`,
+    url: `postgresql://postgres:postgres@${address.host}:${address.port}/postgres?sslmode=disable`,
     dataDir,
     async stop() {
-      await server.stop();
+      await server.close();
       await database.close();
     },
   };

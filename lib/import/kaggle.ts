@@ -218,7 +218,7 @@ interface Batch {
  * Runs a database step, a second time after an error that is not about the data. Why: on the
  * embedded engine, after a transaction fails on a large statement (a batch with a NUL character),
  * the next statement on that connection fails with "Client has encountered a connection error" (a
- * pglite-socket quirk; the pool then drops the connection and the retry gets a sound one). A
+ * embedded-server quirk seen with the pglite-socket package, kept as a safety net; the pool then drops the connection and the retry gets a sound one). A
  * database that is really gone fails twice and stops the import.
  */
 async function onceMore<T>(step: () => Promise<T>): Promise<T> {
