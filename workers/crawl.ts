@@ -17,6 +17,8 @@ export interface CrawlProcessorDeps {
   connection: QueueConnection;
   pageSize: number;
   retryDelayMs: number;
+  /** Aborted at shutdown: a step cut short then is neither a failure nor progress; BullMQ runs it again. */
+  shutdown?: AbortSignal;
 }
 
 /** Failures that trying again cannot fix. */
@@ -51,6 +53,7 @@ export function createCrawlProcessor(deps: CrawlProcessorDeps): Processor {
       if (!step.done) await enqueueCrawl(deps.connection, runId, { start: step.nextStart, retryDelayMs: deps.retryDelayMs });
       return { runId, done: step.done, counts: step.counts };
     } catch (error) {
+      if (deps.shutdown?.aborted) throw error;
       const message = describeError(error);
       const attempts = job.opts.attempts ?? 1;
       const permanent = isPermanent(error);

@@ -14,7 +14,7 @@ import { createCrawlProcessor } from "./crawl";
 loadDotEnv();
 const log = childLogger("workers");
 
-/** Aborted on shutdown: ends arXiv retries and waits at once. */
+/** Aborted at shutdown: ends arXiv requests and retry waits at once. */
 const shutdown = new AbortController();
 
 async function main(): Promise<void> {
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       connection,
       pageSize: config.ARXIV_API_PAGE_SIZE,
       retryDelayMs: config.CRAWL_RETRY_DELAY_MS,
+      shutdown: shutdown.signal,
     }),
   };
   /** Per-queue worker options: crawl jobs each make one arXiv request, so the limiter spaces requests across all workers. */
@@ -86,12 +87,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(keepAlive);
-    log.info({ signal }, "stopping workers: waiting for active jobs to finish");
-    // Active jobs get a grace period to finish; then their arXiv requests and retry waits are cut
-    // short, and BullMQ returns the unfinished jobs to the queue for the next worker.
-    const grace = setTimeout(() => shutdown.abort(new Error(`worker shutting down (${signal})`)), 20_000);
+    log.info({ signal }, "stopping workers");
+    // arXiv requests and retry waits in progress end at once (a crawl step is idempotent: BullMQ
+    // runs an interrupted one again later, and the run is not marked failed); database work in
+    // progress finishes, as BullMQ's close waits for the active jobs.
+    shutdown.abort(new Error(`worker shutting down (${signal})`));
     await connection.close();
-    clearTimeout(grace);
     await disconnectDb();
     log.info("workers stopped");
     process.exit(0);
