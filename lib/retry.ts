@@ -310,7 +310,7 @@ function chooseDelay(
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it is aborted. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

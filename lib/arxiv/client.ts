@@ -10,6 +10,7 @@ import {
   RequestTimeoutError,
   isNetworkFailure,
   retry,
+  sleep,
   type RetryHost,
   type RetryOptions,
 } from "../retry";
@@ -75,7 +76,7 @@ class MinIntervalGate {
     const now = performance.now();
     const slot = Math.max(now, this.lastStart + intervalMs);
     this.lastStart = slot;
-    if (slot > now) await abortableDelay(slot - now, signal);
+    if (slot > now) await sleep(slot - now, signal);
   }
 }
 
@@ -91,23 +92,6 @@ function gateFor(url: string): MinIntervalGate {
   return gate;
 }
 
-function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 function withoutTrailingSlash(url: string): string {
   return url.replace(/\/+$/, "");

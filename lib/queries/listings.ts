@@ -6,20 +6,9 @@ import { listingCodes, type ListingSpec } from "../arxiv/categories";
 import type { AnnounceType } from "../arxiv/types";
 import { db } from "../db";
 import { env } from "../env";
+import { PAPER_COLUMNS, toPaperRecord, type PaperRecord, type PaperRow } from "./papers";
 
-export interface ListedPaper {
-  id: string;
-  version: number;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
-  primaryCategory: string;
-  publishedAt: Date | null;
-  versionAt: Date | null;
-  comments: string | null;
-  journalRef: string | null;
-  doi: string | null;
+export interface ListedPaper extends PaperRecord {
   announceType: AnnounceType;
   position: number;
 }
@@ -120,19 +109,9 @@ async function listPapersForDayNow(
 ): Promise<ListedPaper[]> {
   const types = options.types?.length ? options.types : ANNOUNCE_TYPES;
   const { sql, args } = params(spec, date);
-  const rows = await db().$queryRawUnsafe<
-    (Omit<ListedPaper, "announceType" | "version" | "primaryCategory" | "publishedAt" | "versionAt" | "journalRef"> & {
-      latest_version: number;
-      announce_type: AnnounceType;
-      primary_category: string;
-      published_at: Date | null;
-      version_at: Date | null;
-      journal_ref: string | null;
-    })[]
-  >(
+  const rows = await db().$queryRawUnsafe<(PaperRow & { announce_type: AnnounceType; position: number })[]>(
     `${sql}
-     SELECT p.id, p.latest_version, p.title, p.abstract, p.authors, p.categories, p.primary_category,
-            p.published_at, p.version_at, p.comments, p.journal_ref, p.doi, kept.announce_type, kept.position
+     SELECT ${PAPER_COLUMNS}, kept.announce_type, kept.position
      FROM kept JOIN papers p ON p.id = kept.paper_id
      WHERE kept.announce_type::text = ANY($4::text[])
      ORDER BY kept.announce_type, kept.position, p.id
@@ -142,22 +121,7 @@ async function listPapersForDayNow(
     options.offset ?? 0,
     options.limit ?? 2_000,
   );
-  return rows.map((r) => ({
-    id: r.id,
-    version: r.latest_version,
-    title: r.title,
-    abstract: r.abstract,
-    authors: r.authors,
-    categories: r.categories,
-    primaryCategory: r.primary_category,
-    publishedAt: r.published_at,
-    versionAt: r.version_at,
-    comments: r.comments,
-    journalRef: r.journal_ref,
-    doi: r.doi,
-    announceType: r.announce_type,
-    position: r.position,
-  }));
+  return rows.map((r) => ({ ...toPaperRecord(r), announceType: r.announce_type, position: r.position }));
 }
 
 /** Days with listings in the spec's categories, newest first. */

@@ -3,20 +3,59 @@
 import type { AnnounceType, ParsedEntry } from "../arxiv/types";
 import { db } from "../db";
 
-export interface PaperSummary {
+/** A paper as lists and cards show it (the latest version's text). */
+export interface PaperRecord {
   id: string;
   version: number;
   title: string;
-  authors: string[];
   abstract: string;
-  primaryCategory: string;
+  authors: string[];
   categories: string[];
+  primaryCategory: string;
   publishedAt: Date | null;
   versionAt: Date | null;
   comments: string | null;
   journalRef: string | null;
   doi: string | null;
 }
+
+/** The columns of a PaperRecord in raw SQL, from `papers` aliased as `p`. */
+export const PAPER_COLUMNS = `p.id, p.latest_version, p.title, p.abstract, p.authors, p.categories, p.primary_category,
+  p.published_at, p.version_at, p.comments, p.journal_ref, p.doi`;
+
+export interface PaperRow {
+  id: string;
+  latest_version: number;
+  title: string;
+  abstract: string;
+  authors: string[];
+  categories: string[];
+  primary_category: string;
+  published_at: Date | null;
+  version_at: Date | null;
+  comments: string | null;
+  journal_ref: string | null;
+  doi: string | null;
+}
+
+export function toPaperRecord(r: PaperRow): PaperRecord {
+  return {
+    id: r.id,
+    version: r.latest_version,
+    title: r.title,
+    abstract: r.abstract,
+    authors: r.authors,
+    categories: r.categories,
+    primaryCategory: r.primary_category,
+    publishedAt: r.published_at,
+    versionAt: r.version_at,
+    comments: r.comments,
+    journalRef: r.journal_ref,
+    doi: r.doi,
+  };
+}
+
+export type PaperSummary = PaperRecord;
 
 /** The most recently added papers, newest first. */
 export async function listRecentPapers(limit = 50): Promise<PaperSummary[]> {
@@ -235,19 +274,7 @@ export async function hasListings(categories: string[], date: string): Promise<b
   return rows[0]?.found === true;
 }
 
-export interface PaperDetail {
-  id: string;
-  version: number;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
-  primaryCategory: string;
-  publishedAt: Date | null;
-  versionAt: Date | null;
-  comments: string | null;
-  journalRef: string | null;
-  doi: string | null;
+export interface PaperDetail extends PaperRecord {
   versions: { version: number; submittedAt: Date | null; firstSeenAt: Date }[];
   listings: { category: string; date: Date; announceType: string }[];
 }

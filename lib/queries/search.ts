@@ -3,6 +3,7 @@
 // matching words marked.
 import { categoryAliases } from "../arxiv/categories";
 import { db } from "../db";
+import { PAPER_COLUMNS, toPaperRecord, type PaperRecord, type PaperRow } from "./papers";
 
 export const MAX_QUERY_LENGTH = 300;
 
@@ -13,19 +14,7 @@ export class SearchQueryError extends Error {
   }
 }
 
-export interface SearchHit {
-  id: string;
-  version: number;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
-  primaryCategory: string;
-  publishedAt: Date | null;
-  versionAt: Date | null;
-  comments: string | null;
-  journalRef: string | null;
-  doi: string | null;
+export interface SearchHit extends PaperRecord {
   rank: number;
   /** The abstract's best passage with matches between \u0001 and \u0002 (escape, then turn into <mark>). */
   snippet: string;
@@ -56,13 +45,8 @@ export async function searchPapers(query: string, options: SearchOptions = {}): 
       AND ($4::date IS NULL OR p.published_at < $4::date + 1)`;
   const args = [q, categories, options.from ?? null, options.to ?? null] as const;
   const [rows, count] = await Promise.all([
-    db().$queryRawUnsafe<
-      { id: string; latest_version: number; title: string; abstract: string; authors: string[]; categories: string[];
-        primary_category: string; published_at: Date | null; version_at: Date | null; comments: string | null;
-        journal_ref: string | null; doi: string | null; rank: number; snippet: string }[]
-    >(
-      `SELECT p.id, p.latest_version, p.title, p.abstract, p.authors, p.categories, p.primary_category, p.published_at,
-              p.version_at, p.comments, p.journal_ref, p.doi,
+    db().$queryRawUnsafe<(PaperRow & { rank: number; snippet: string })[]>(
+      `SELECT ${PAPER_COLUMNS},
               ts_rank_cd(p.search_vector, query.q, 32)::float8 AS rank,
               ts_headline('english', p.abstract, query.q,
                 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=40, MinWords=15') AS snippet
@@ -77,21 +61,6 @@ export async function searchPapers(query: string, options: SearchOptions = {}): 
   ]);
   return {
     total: count[0]?.n ?? 0,
-    hits: rows.map((r) => ({
-      id: r.id,
-      version: r.latest_version,
-      title: r.title,
-      abstract: r.abstract,
-      authors: r.authors,
-      categories: r.categories,
-      primaryCategory: r.primary_category,
-      publishedAt: r.published_at,
-      versionAt: r.version_at,
-      comments: r.comments,
-      journalRef: r.journal_ref,
-      doi: r.doi,
-      rank: r.rank,
-      snippet: r.snippet,
-    })),
+    hits: rows.map((r) => ({ ...toPaperRecord(r), rank: r.rank, snippet: r.snippet })),
   };
 }

@@ -2,21 +2,10 @@
 // Every function takes the reader's id from the caller's session; none trusts an id from a browser.
 import { Prisma } from "../generated/prisma/client";
 import { db } from "../db";
+import type { PaperRecord } from "./papers";
 
 /** A starred paper with what a paper card shows, and when it was starred. */
-export interface StarredPaper {
-  id: string;
-  version: number;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
-  primaryCategory: string;
-  publishedAt: Date | null;
-  versionAt: Date | null;
-  comments: string | null;
-  journalRef: string | null;
-  doi: string | null;
+export interface StarredPaper extends PaperRecord {
   starredAt: Date;
 }
 

@@ -3,22 +3,10 @@
 // card per request. The per-reader part (the star) is put between the cached halves per request.
 // Behaviour (star, copy, keyboard) is attached by the CardActions client component, by delegation.
 import type { AnnounceType } from "../arxiv/types";
+import type { PaperRecord } from "../queries/papers";
 import { escapeHtml, renderMathText } from "./math";
 
-export interface CardPaper {
-  id: string;
-  version: number;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
-  primaryCategory: string;
-  publishedAt: Date | null;
-  versionAt: Date | null;
-  comments: string | null;
-  journalRef: string | null;
-  doi: string | null;
-}
+export type CardPaper = PaperRecord;
 
 export interface CardOptions {
   announceType?: AnnounceType;
