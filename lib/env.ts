@@ -104,10 +104,31 @@ export const envSchema = z.object({
   /** arXiv's API terms: no more than one request every 3 seconds. Spacing per process. */
   ARXIV_API_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
 
+  // LLM
   /** Any OpenAI-compatible chat-completions endpoint. Unset key and URL: LLM features are off. */
   OPENAI_BASE_URL: optionalUrl(["http", "https"], "https://api.openai.com/v1"),
   OPENAI_API_KEY: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
   LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  /** Per attempt, from sending the request to the last token of the streamed answer. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
+  /** Longest answer, in tokens (sent as max_tokens); a longer answer fails as "truncated". */
+  LLM_MAX_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+
+  // FAQ
+  /** New FAQ generations one account may start per hour (cached FAQs are always free to read). */
+  FAQ_USER_HOURLY_LIMIT: z.coerce.number().int().min(0).max(100_000).default(30),
+  /** Let signed-out readers start FAQ generations too (true), or only signed-in ones (false). */
+  FAQ_OPEN: bool.default(false),
+  /** FAQ jobs (each one LLM call at a time) processed in parallel per worker process. */
+  SUMMARIZE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Replaces the default FAQ questions: "|"-separated, e.g. "What is new?|What are the limits?". */
+  FAQ_QUESTIONS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split("|").map((q) => q.trim()).filter(Boolean))
+    .refine((list) => list.length <= 20 && list.every((q) => q.length <= 500), {
+      message: 'expected at most 20 "|"-separated questions of at most 500 characters each',
+    }),
 
   /** Directory laid out like a Hugging Face download (config.json, tokenizer.json, onnx/model*.onnx). */
   EMBEDDING_MODEL_DIR: z.string().min(1).default("./data/models/all-MiniLM-L6-v2"),
