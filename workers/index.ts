@@ -10,6 +10,8 @@ import { createFirstRunIfNone } from "../lib/queries/crawl-runs";
 import { getFollowedCategories } from "../lib/queries/settings";
 import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
 import { createCrawlProcessor } from "./crawl";
+import { LlmClient } from "../lib/llm/client";
+import { createSummarizeProcessor } from "./summarize";
 
 loadDotEnv();
 const log = childLogger("workers");
@@ -35,10 +37,12 @@ async function main(): Promise<void> {
       retryDelayMs: config.CRAWL_RETRY_DELAY_MS,
       shutdown: shutdown.signal,
     }),
+    summarize: createSummarizeProcessor({ llm: LlmClient.fromEnv({ signal: shutdown.signal }), shutdown: shutdown.signal }),
   };
   /** Per-queue worker options: crawl jobs each make one arXiv request, so the limiter spaces requests across all workers. */
   const workerOptions: Partial<Record<QueueName, { concurrency: number; limiter?: { max: number; duration: number } }>> = {
     crawl: { concurrency: 1, limiter: { max: 1, duration: config.ARXIV_API_MIN_INTERVAL_MS } },
+    summarize: { concurrency: config.SUMMARIZE_CONCURRENCY },
   };
 
   for (const [name, processor] of Object.entries(processors)) {

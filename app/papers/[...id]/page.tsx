@@ -12,6 +12,11 @@ import { CardActions } from "../../components/card-actions";
 import { KeyboardNav } from "../../components/keyboard-nav";
 import { starredFor } from "../../components/starred-for";
 import { RetryButton } from "./retry-button";
+import { FaqPanel, type FaqSnapshot } from "./faq";
+import { getCurrentUser } from "@/lib/auth";
+import { env } from "@/lib/env";
+import { faqSettings, llmConfigured } from "@/lib/faq/request";
+import { findFaq, latestFaqFor, type FaqRecord } from "@/lib/queries/faqs";
 
 export const dynamic = "force-dynamic";
 
@@ -72,9 +77,18 @@ export default async function PaperPage({ params }: Props) {
     );
   }
   const starred = await starredFor([paper.id]);
+  // A stored FAQ shows at once: this version's (English), else the newest one made for an older version.
+  const faqConfig = faqSettings();
+  const storedFaq: FaqRecord | null =
+    (await findFaq(paper.id, paper.version, faqConfig.questionSet, "en", faqConfig.model)) ?? (await latestFaqFor(paper.id, "en"));
+  const faqSnapshot: FaqSnapshot | null = storedFaq
+    ? { id: storedFaq.id, version: storedFaq.version, language: storedFaq.language, status: storedFaq.status, questions: storedFaq.answers.map((a) => a.question), answers: storedFaq.answers.map((a) => (a.done || storedFaq.status !== "failed" ? a.answer : "")), error: storedFaq.error }
+    : null;
+  const canGenerateFaq = env().FAQ_OPEN || (await getCurrentUser()) !== null;
   return (
     <section aria-label={`arXiv:${paper.id}`} className="paper-page">
       <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: cardsHtml([paper], starred) }} />
+      <FaqPanel paperId={paper.id} version={paper.version} questionsCount={faqConfig.questions.length} configured={llmConfigured()} canGenerate={canGenerateFaq} initial={faqSnapshot} />
       <div className="paper-facts">
         <h2>Versions</h2>
         <ul>

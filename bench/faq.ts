@@ -1,0 +1,143 @@
+// `npm run bench:faq`: the FAQ's two latencies, through the production web server (`next start`),
+// BullMQ on Redis, a summarize worker in this process, and the fake OpenAI-compatible LLM of the
+// tests. Prints figures; asserts nothing.
+//   cached   time from opening GET /api/faq/<id>/stream to its `done` event for a finished FAQ, p50/p90 of 50
+//   first    time from POST /api/faq to the first streamed `delta` event, minus the fake LLM's own
+//            first-token delay (what the app adds: queue, worker, write, poll), median of 10
+//
+// Database: a scratch database on the server of DATABASE_URL (default the local PostgreSQL), dropped
+// afterwards. Redis: REDIS_URL (default redis://127.0.0.1:6379), database 13 (its jobs stay there).
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpus } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { readSse } from "../tests/helpers/sse";
+import { buildIsStale, buildWebApp, ROOT } from "../lib/build";
+import { applyMigrations } from "../lib/migrate";
+import { startFakeLlm } from "../tests/helpers/fake-llm";
+
+const FIRST_TOKEN_DELAY_MS = 200;
+const CACHED_RUNS = 50;
+const FIRST_TOKEN_RUNS = 10;
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const pct = (xs: number[], p: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
+
+/** Reads an SSE response until `until` returns true for an event; returns when, from `t0`. */
+async function sseUntil(url: string, until: (event: string) => boolean, t0: number): Promise<number> {
+  const events = await readSse(url, { timeoutMs: 30_000, stop: (e) => until(e.event) });
+  const last = events.at(-1);
+  if (!last || !until(last.event)) throw new Error(`${url}: the stream ended first`);
+  return last.at - t0;
+}
+
+async function main() {
+  const server = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
+  const redis = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  redis.pathname = "/13";
+  const name = `bench_faq_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  process.env.DATABASE_URL = databaseUrl;
+  process.env.REDIS_URL = redis.toString();
+  process.env.LOG_LEVEL ??= "warn";
+  const fake = await startFakeLlm({ default: { text: "A short **answer** with $x^2$.", firstTokenDelayMs: FIRST_TOKEN_DELAY_MS } });
+  let web: ChildProcess | undefined;
+  const { QueueConnection } = await import("../lib/queue");
+  const connection = new QueueConnection({ redisUrl: redis.toString() });
+  try {
+    await applyMigrations(databaseUrl);
+    const { upsertEntries } = await import("../lib/queries/papers");
+    const { LlmClient } = await import("../lib/llm/client");
+    const { createSummarizeProcessor } = await import("../workers/summarize");
+    const ids = Array.from({ length: FIRST_TOKEN_RUNS + 1 }, (_, i) => `9901.${String(10000 + i)}`);
+    await upsertEntries(
+      ids.map((id) => ({ id, version: 1, announceType: "new" as const, title: `Bench paper ${id}`, abstract: "An abstract.", authors: ["A. Bench"], categories: ["cs.CL"], primaryCategory: "cs.CL" })),
+      { categories: ["cs.CL"], date: "2099-01-05" },
+    );
+    const llm = new LlmClient({ baseUrl: fake.url, apiKey: "bench", model: "fake-model", timeoutMs: 10_000, maxTokens: 400 });
+    connection.worker("summarize", createSummarizeProcessor({ llm }), { concurrency: 2 });
+
+    if (buildIsStale()) {
+      console.log("building the web app first …");
+      if (buildWebApp({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" }) !== 0) throw new Error("next build failed");
+    }
+    const port = 3900 + Math.floor(Math.random() * 90);
+    const base = `http://127.0.0.1:${port}`;
+    web = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        AUTH_SECRET: randomBytes(32).toString("hex"),
+        NEXT_TELEMETRY_DISABLED: "1",
+        OPENAI_BASE_URL: fake.url,
+        OPENAI_API_KEY: "bench",
+        LLM_MODEL: "fake-model",
+        FAQ_OPEN: "true",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/api/health`)).status < 600) break;
+      } catch {
+        if (i > 150) throw new Error("next start did not come up");
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const post = async (paperId: string) => {
+      const response = await fetch(`${base}/api/faq`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ paperId, language: "en" }) });
+      const body = (await response.json()) as { faqId?: string; error?: string };
+      if (!body.faqId) throw new Error(`POST /api/faq: ${body.error ?? response.status}`);
+      return body.faqId;
+    };
+
+    // Time from POST to the first streamed token, less the fake's own first-token delay.
+    const first: number[] = [];
+    for (const id of ids.slice(0, FIRST_TOKEN_RUNS)) {
+      const t0 = performance.now();
+      const faqId = await post(id);
+      first.push((await sseUntil(`${base}/api/faq/${faqId}/stream`, (e) => e === "delta", t0)) - FIRST_TOKEN_DELAY_MS);
+      // Let it finish, so the next paper meets an idle worker (no queueing behind this one).
+      await sseUntil(`${base}/api/faq/${faqId}/stream`, (e) => e === "done", t0);
+    }
+
+    // A finished FAQ: time to `done` from the SSE route (warm-up first).
+    const cachedId = await post(ids[0]!);
+    await sseUntil(`${base}/api/faq/${cachedId}/stream`, (e) => e === "done", performance.now());
+    const cached: number[] = [];
+    for (let i = 0; i < CACHED_RUNS; i++) {
+      const t0 = performance.now();
+      cached.push(await sseUntil(`${base}/api/faq/${cachedId}/stream`, (e) => e === "done", t0));
+    }
+
+    console.log(`\nbench:faq — FAQ latencies through next start, BullMQ on Redis and the fake LLM`);
+    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, PostgreSQL at ${server.host}, Redis at ${redis.host}`);
+    console.log(`cached FAQ, GET stream → done event, ${CACHED_RUNS} requests: p50 ${pct(cached, 50).toFixed(1)} ms, p90 ${pct(cached, 90).toFixed(1)} ms, min ${sorted(cached)[0]!.toFixed(1)} ms`);
+    console.log(`POST → first streamed token minus the LLM's ${FIRST_TOKEN_DELAY_MS} ms first-token delay, ${FIRST_TOKEN_RUNS} papers: median ${pct(first, 50).toFixed(1)} ms, min ${sorted(first)[0]!.toFixed(1)} ms, max ${sorted(first).at(-1)!.toFixed(1)} ms`);
+    console.log(`LLM calls: ${fake.completionCalls().length}`);
+  } finally {
+    if (web && web.exitCode === null) {
+      const exited = new Promise((resolve) => web!.once("exit", resolve));
+      web.kill("SIGTERM");
+      await exited;
+    }
+    await connection.close();
+    await fake.close();
+    const { disconnectDb } = await import("../lib/db");
+    await disconnectDb();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
