@@ -7,15 +7,11 @@
 //
 // Database: a scratch database on the server of DATABASE_URL (default the local PostgreSQL), dropped
 // afterwards. Redis: REDIS_URL (default redis://127.0.0.1:6379), database 13 (its jobs stay there).
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { cpus } from "node:os";
-import path from "node:path";
-import pg from "pg";
 import { readSse } from "../tests/helpers/sse";
-import { buildIsStale, buildWebApp, ROOT } from "../lib/build";
 import { applyMigrations } from "../lib/migrate";
 import { startFakeLlm } from "../tests/helpers/fake-llm";
+import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
 
 const FIRST_TOKEN_DELAY_MS = 200;
 const CACHED_RUNS = 50;
@@ -33,21 +29,16 @@ async function sseUntil(url: string, until: (event: string) => boolean, t0: numb
 }
 
 async function main() {
-  const server = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
   const redis = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   redis.pathname = "/13";
-  const name = `bench_faq_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const scratch = await createScratchDatabase("bench_faq");
+  const { server } = scratch;
+  const databaseUrl = scratch.url;
   process.env.DATABASE_URL = databaseUrl;
   process.env.REDIS_URL = redis.toString();
   process.env.LOG_LEVEL ??= "warn";
   const fake = await startFakeLlm({ default: { text: "A short **answer** with $x^2$.", firstTokenDelayMs: FIRST_TOKEN_DELAY_MS } });
-  let web: ChildProcess | undefined;
+  let web: BenchServer | undefined;
   const { QueueConnection } = await import("../lib/queue");
   const connection = new QueueConnection({ redisUrl: redis.toString() });
   try {
@@ -63,26 +54,8 @@ async function main() {
     const llm = new LlmClient({ baseUrl: fake.url, apiKey: "bench", model: "fake-model", timeoutMs: 10_000, maxTokens: 400 });
     connection.worker("summarize", createSummarizeProcessor({ llm }), { concurrency: 2 });
 
-    if (buildIsStale()) {
-      console.log("building the web app first …");
-      if (buildWebApp({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" }) !== 0) throw new Error("next build failed");
-    }
-    const port = 3900 + Math.floor(Math.random() * 90);
-    const base = `http://127.0.0.1:${port}`;
-    web = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        AUTH_SECRET: randomBytes(32).toString("hex"),
-        NEXT_TELEMETRY_DISABLED: "1",
-        OPENAI_BASE_URL: fake.url,
-        OPENAI_API_KEY: "bench",
-        LLM_MODEL: "fake-model",
-        FAQ_OPEN: "true",
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    web = startNextServer({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: "bench", LLM_MODEL: "fake-model", FAQ_OPEN: "true" });
+    const { base } = web;
     for (let i = 0; ; i++) {
       try {
         if ((await fetch(`${base}/api/health`)).status < 600) break;
@@ -123,17 +96,12 @@ async function main() {
     console.log(`POST → first streamed token minus the LLM's ${FIRST_TOKEN_DELAY_MS} ms first-token delay, ${FIRST_TOKEN_RUNS} papers: median ${pct(first, 50).toFixed(1)} ms, min ${sorted(first)[0]!.toFixed(1)} ms, max ${sorted(first).at(-1)!.toFixed(1)} ms`);
     console.log(`LLM calls: ${fake.completionCalls().length}`);
   } finally {
-    if (web && web.exitCode === null) {
-      const exited = new Promise((resolve) => web!.once("exit", resolve));
-      web.kill("SIGTERM");
-      await exited;
-    }
+    await web?.stop();
     await connection.close();
     await fake.close();
     const { disconnectDb } = await import("../lib/db");
     await disconnectDb();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -4,18 +4,16 @@
 //
 // Database: a scratch database created on the server of DATABASE_URL (default: the local
 // PostgreSQL at 127.0.0.1:5432) and dropped afterwards. Run `npm run build` first if the build is stale.
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import pg from "pg";
 import { parseListingSpec } from "../lib/arxiv/categories";
 import { parseRss } from "../lib/arxiv/parse-rss";
 import type { ParsedEntry } from "../lib/arxiv/types";
-import { buildIsStale, buildWebApp, ROOT } from "../lib/build";
+import { ROOT } from "../lib/build";
 import { applyMigrations } from "../lib/migrate";
+import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
@@ -37,16 +35,11 @@ function entries(): ParsedEntry[] {
 }
 
 async function main() {
-  const server = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
-  const name = `bench_web_${randomBytes(3).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const scratch = await createScratchDatabase("bench_web");
+  const { server } = scratch;
+  const databaseUrl = scratch.url;
   process.env.DATABASE_URL = databaseUrl;
-  let web: ReturnType<typeof spawn> | undefined;
+  let web: BenchServer | undefined;
   try {
     await applyMigrations(databaseUrl);
     const { upsertEntries } = await import("../lib/queries/papers");
@@ -62,16 +55,8 @@ async function main() {
       sqlTimes.push(performance.now() - t);
     }
 
-    if (buildIsStale()) {
-      console.log("building the web app first …");
-      if (buildWebApp({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" }) !== 0) throw new Error("next build failed");
-    }
-    const port = 3900 + Math.floor(Math.random() * 90);
-    web = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, AUTH_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1" },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    web = startNextServer({ DATABASE_URL: databaseUrl });
+    const { port } = web;
     const page = `http://127.0.0.1:${port}/list/${CATEGORY}?date=${DATE}`;
     for (let i = 0; ; i++) {
       try {
@@ -122,15 +107,10 @@ async function main() {
     console.log(`single request (no load), median of 20: first byte ${median(firstByte).toFixed(1)} ms, last byte ${median(lastByte).toFixed(1)} ms`);
     console.log(`bare SQL for the same rows (days + counts + 500 papers), median of 30: ${median(sqlTimes).toFixed(1)} ms`);
   } finally {
-    if (web && web.exitCode === null) {
-      const exited = new Promise((resolve) => web!.once("exit", resolve));
-      web.kill("SIGTERM");
-      await exited;
-    }
+    await web?.stop();
     const { disconnectDb } = await import("../lib/db");
     await disconnectDb();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

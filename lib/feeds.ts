@@ -1,16 +1,11 @@
 // RSS 2.0 documents for listings and searches, so a reader can follow them in any feed reader.
 import { env } from "./env";
+import type { PaperRecord } from "./queries/papers";
 import { escapeHtml } from "./render/math";
 
-export interface FeedItem {
-  id: string;
-  version: number;
-  title: string;
-  abstract: string;
-  authors: string[];
-  categories: string[];
+export type FeedItem = Pick<PaperRecord, "id" | "version" | "title" | "abstract" | "authors" | "categories"> & {
   date: Date | null;
-}
+};
 
 export function publicUrl(): string {
   const config = env();

@@ -1,0 +1,65 @@
+// What the benchmarks share: a scratch database on the PostgreSQL server of DATABASE_URL, and the
+// production web server (built first when stale) on a free port.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import pg from "pg";
+import { buildIsStale, buildWebApp, ROOT } from "../lib/build";
+
+export interface ScratchDatabase {
+  /** The server's address (for printing), without credentials' database. */
+  server: URL;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates `<prefix>_<random>` on the server of DATABASE_URL (default: the local PostgreSQL). */
+export async function createScratchDatabase(prefix: string): Promise<ScratchDatabase> {
+  const server = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
+  const name = `${prefix}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    server,
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+export interface BenchServer {
+  port: number;
+  base: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `next start` on 127.0.0.1 with `env` added, after building when the build is stale. */
+export function startNextServer(env: Record<string, string>, stdio: "inherit" | "ignore" = "inherit"): BenchServer {
+  if (buildIsStale()) {
+    console.log("building the web app first …");
+    if (buildWebApp({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" }) !== 0) throw new Error("next build failed");
+  }
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production" as const, AUTH_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", ...env },
+    stdio: ["ignore", "ignore", stdio],
+  });
+  return {
+    port,
+    base: `http://127.0.0.1:${port}`,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
