@@ -2,6 +2,7 @@
 // Keyboard navigation over the papers of a page: j/k move, s stars, o opens the paper, c copies,
 // ? shows the keys. The star toggle is asked through the `paper:toggle-star` event on the card.
 import { useEffect, useRef, useState } from "react";
+import { TOGGLE_STAR_EVENT } from "./card-actions";
 
 const KEYS: [string, string][] = [
   ["j / k", "next / previous paper"],
@@ -50,7 +51,7 @@ export function KeyboardNav() {
           move(-1);
           break;
         case "s":
-          card?.dispatchEvent(new CustomEvent("paper:toggle-star", { bubbles: true }));
+          card?.dispatchEvent(new CustomEvent(TOGGLE_STAR_EVENT, { bubbles: true }));
           break;
         case "o":
           card?.querySelector<HTMLAnchorElement>(".paper-title a")?.click();

@@ -37,11 +37,6 @@ function remembered<T>(key: string, load: () => Promise<T>): Promise<T> {
   return value;
 }
 
-/** Forgets remembered listing reads (tests that change listings and read them back at once). */
-export function forgetListings(): void {
-  memo.clear();
-}
-
 /** The listing codes a spec reads: categories, their aliases, and archives spelled out (index-friendly). */
 function expand(spec: ListingSpec) {
   return {

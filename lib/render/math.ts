@@ -1,6 +1,6 @@
 // Paper text to safe HTML: everything is HTML-escaped, and `$...$` / `$$...$$` segments are rendered
 // with KaTeX on the server. A segment KaTeX cannot parse stays as its escaped source, so one bad
-// formula never breaks a card. Results are kept per paper version (rendering is pure).
+// formula never breaks a card. (Whole cards are kept per paper version: lib/render/card-html.)
 import katex from "katex";
 import { texToUnicode } from "../arxiv/text";
 
@@ -45,17 +45,4 @@ export function renderMathText(text: string): string {
     html += rendered ?? escapeHtml(match[0]);
   }
   return html + textHtml(text.slice(last));
-}
-
-const cache = new Map<string, string>();
-const CACHE_LIMIT = 20_000;
-
-/** renderMathText, remembered per key (paper id + version + field): render once per version. */
-export function renderMathCached(key: string, text: string): string {
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const html = renderMathText(text);
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-  cache.set(key, html);
-  return html;
 }
