@@ -117,7 +117,9 @@ function applyFilter(state: FilterState): { matched: number; total: number } {
 export function KeywordFilter({ total }: { total: number }) {
   const [open, setOpen] = useState(false);
   const [state, setState] = useState<FilterState>(EMPTY);
-  const [result, setResult] = useState<{ matched: number; total: number } | null>(null);
+  // The count remembers the filter it was computed for: between a state change and the effect that
+  // applies it, the previous filter's count must not be shown as this one's.
+  const [result, setResult] = useState<{ matched: number; total: number; for: FilterState } | null>(null);
   const includeRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -127,7 +129,7 @@ export function KeywordFilter({ total }: { total: number }) {
   }, []);
 
   const run = useCallback((next: FilterState) => {
-    setResult(applyFilter(next));
+    setResult({ ...applyFilter(next), for: next });
     writeUrl(next);
     // A filter covers the whole day: bring in the papers not loaded yet.
     if (next.include || next.exclude || next.author) window.dispatchEvent(new Event(LOAD_ALL_EVENT));
@@ -139,7 +141,7 @@ export function KeywordFilter({ total }: { total: number }) {
     const list = document.getElementById("papers");
     if (!list) return;
     const observer = new MutationObserver((changes) => {
-      if (changes.some((c) => [...c.addedNodes].some((n) => n instanceof HTMLElement && n.tagName === "LI"))) setResult(applyFilter(state));
+      if (changes.some((c) => [...c.addedNodes].some((n) => n instanceof HTMLElement && n.tagName === "LI"))) setResult({ ...applyFilter(state), for: state });
     });
     observer.observe(list, { childList: true });
     return () => observer.disconnect();
@@ -199,7 +201,7 @@ export function KeywordFilter({ total }: { total: number }) {
             Clear
           </button>
           <p role="status" aria-live="polite" className="filter-result">
-            {active && result ? `${result.matched} of ${result.total < total ? `${result.total} loaded (${total})` : result.total} papers match` : `${total} papers`}
+            {active && result?.for === state ? `${result.matched} of ${result.total < total ? `${result.total} loaded (${total})` : result.total} papers match` : `${total} papers`}
           </p>
         </form>
       )}

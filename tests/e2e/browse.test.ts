@@ -108,6 +108,8 @@ test.skipIf(!hasChromium)("keyword filter: '/' opens it, matches are highlighted
   await p.getByLabel("Keywords").fill(word);
   await expect(p.locator("mark.kw").first().textContent()).resolves.toBe(word);
   expect(await p.locator("article.paper-card:visible").count()).toBe(2);
+  // The count follows the typing: wait for it (same text, same page), then check it once more.
+  await p.locator(".filter-result", { hasText: "2 of 5 papers match" }).waitFor({ timeout: 5_000 });
   await expect(p.locator(".filter-result").textContent()).resolves.toBe("2 of 5 papers match");
   expect(p.url()).toContain(`kw=${word}`);
   await p.screenshot({ path: `${ARTIFACTS}/filter.png` });
@@ -116,6 +118,7 @@ test.skipIf(!hasChromium)("keyword filter: '/' opens it, matches are highlighted
   const shared = p.url();
   const second = await page();
   await second.page.goto(shared);
+  await second.page.locator(".filter-result", { hasText: "2 of 5 papers match" }).waitFor({ timeout: 5_000 });
   await expect(second.page.locator(".filter-result").textContent()).resolves.toBe("2 of 5 papers match");
 
   await p.getByRole("button", { name: "Clear" }).click();
