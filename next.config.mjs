@@ -4,7 +4,7 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  serverExternalPackages: ["pg", "pino", "bullmq", "ioredis", "@electric-sql/pglite", "@electric-sql/pglite-socket"],
+  serverExternalPackages: ["pg", "pino", "bullmq", "ioredis", "@electric-sql/pglite", "@electric-sql/pglite-socket", "onnxruntime-node", "@huggingface/tokenizers", "unpdf"],
 };
 
 export default nextConfig;
