@@ -121,6 +121,12 @@ export const envSchema = z.object({
   FAQ_OPEN: bool.default(false),
   /** FAQ jobs (each one LLM call at a time) processed in parallel per worker process. */
   SUMMARIZE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** FAQ generations started per minute by all workers together (BullMQ rate limiter); 0: no limit. */
+  SUMMARIZE_RATE_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(20),
+  /** Answer from the paper's PDF text (downloaded from ARXIV_PDF_URL) instead of title + abstract only. */
+  FAQ_FULL_TEXT: bool.default(false),
+  /** Most paper text sent with each question, in estimated tokens (see lib/faq/full-text.ts); longer text is cut. */
+  FAQ_MAX_INPUT_TOKENS: z.coerce.number().int().min(100).max(2_000_000).default(16_000),
   /** Replaces the default FAQ questions: "|"-separated, e.g. "What is new?|What are the limits?". */
   FAQ_QUESTIONS: z
     .string()

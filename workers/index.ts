@@ -11,7 +11,7 @@ import { getFollowedCategories } from "../lib/queries/settings";
 import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
 import { createCrawlProcessor } from "./crawl";
 import { LlmClient } from "../lib/llm/client";
-import { createSummarizeProcessor } from "./summarize";
+import { createSummarizeProcessor, summarizeWorkerOptions } from "./summarize";
 
 loadDotEnv();
 const log = childLogger("workers");
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   });
   await connection.ping(10_000);
 
+  const pdfClient = ArxivClient.fromEnv({ signal: shutdown.signal });
   /** Processors by queue; each is idempotent and parses its own payload. */
   const processors: Partial<Record<QueueName, Processor>> = {
     crawl: createCrawlProcessor({
@@ -37,12 +38,19 @@ async function main(): Promise<void> {
       retryDelayMs: config.CRAWL_RETRY_DELAY_MS,
       shutdown: shutdown.signal,
     }),
-    summarize: createSummarizeProcessor({ llm: LlmClient.fromEnv({ signal: shutdown.signal }), shutdown: shutdown.signal }),
+    summarize: createSummarizeProcessor({
+      llm: LlmClient.fromEnv({ signal: shutdown.signal }),
+      shutdown: shutdown.signal,
+      fullText: config.FAQ_FULL_TEXT
+        ? { fetchPdf: pdfClient.fetchPdf.bind(pdfClient), maxInputTokens: config.FAQ_MAX_INPUT_TOKENS }
+        : undefined,
+    }),
   };
   /** Per-queue worker options: crawl jobs each make one arXiv request, so the limiter spaces requests across all workers. */
-  const workerOptions: Partial<Record<QueueName, { concurrency: number; limiter?: { max: number; duration: number } }>> = {
+  const workerOptions: Partial<Record<QueueName, { concurrency?: number; limiter?: { max: number; duration: number } }>> = {
     crawl: { concurrency: 1, limiter: { max: 1, duration: config.ARXIV_API_MIN_INTERVAL_MS } },
-    summarize: { concurrency: config.SUMMARIZE_CONCURRENCY },
+    // Cost control: SUMMARIZE_CONCURRENCY per process, SUMMARIZE_RATE_PER_MINUTE across all workers.
+    summarize: summarizeWorkerOptions(config),
   };
 
   for (const [name, processor] of Object.entries(processors)) {

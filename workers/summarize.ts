@@ -3,7 +3,11 @@
 // readers watch it grow. Resumable: questions answered already are skipped, so a worker restarted
 // mid-generation continues where it stopped. An LLM failure marks the FAQ failed with a readable
 // message; a shutdown leaves it as it is and puts the job back in the queue.
-import { DelayedError, UnrecoverableError, type Job, type Processor } from "bullmq";
+// With `fullText` (FAQ_FULL_TEXT=true) the prompts carry the paper's PDF text, fitted to the token
+// budget; without a usable PDF the FAQ is made from the title and abstract and says so (sourceNote).
+import { DelayedError, UnrecoverableError, type Job, type Processor, type WorkerOptions } from "bullmq";
+import type { Env } from "../lib/env";
+import { loadPaperSource, type FullTextDeps } from "../lib/faq/full-text";
 import { buildPrompt, isFaqLanguage } from "../lib/faq/questions";
 import { LlmError, type ChatMessage, type ChatResult, type StreamOptions } from "../lib/llm/types";
 import { childLogger } from "../lib/logger";
@@ -15,6 +19,7 @@ import {
   getPaperForFaq,
   markFaqRunning,
   saveAnswerProgress,
+  setFaqSourceNote,
 } from "../lib/queries/faqs";
 import { payloadSchemas } from "../lib/queue";
 
@@ -31,6 +36,23 @@ export interface SummarizeProcessorDeps {
   shutdown?: AbortSignal;
   /** How often partial text is written while an answer streams. Default 250 ms. */
   saveIntervalMs?: number;
+  /** Answer from the PDF's text (FAQ_FULL_TEXT). Absent: title and abstract only. */
+  fullText?: FullTextDeps;
+}
+
+/**
+ * The summarize worker's options: SUMMARIZE_CONCURRENCY jobs at once per process, and at most
+ * SUMMARIZE_RATE_PER_MINUTE jobs started per minute by all workers together (BullMQ's limiter is
+ * kept in the queue store, so it holds across processes). `durationMs` is the limiter's window.
+ */
+export function summarizeWorkerOptions(
+  config: Pick<Env, "SUMMARIZE_CONCURRENCY" | "SUMMARIZE_RATE_PER_MINUTE">,
+  durationMs = 60_000,
+): Pick<WorkerOptions, "concurrency" | "limiter"> {
+  return {
+    concurrency: config.SUMMARIZE_CONCURRENCY,
+    ...(config.SUMMARIZE_RATE_PER_MINUTE > 0 ? { limiter: { max: config.SUMMARIZE_RATE_PER_MINUTE, duration: durationMs } } : {}),
+  };
 }
 
 /** Messages for readers, by failure kind: what happened and what helps. No secrets, no stack. */
@@ -79,6 +101,23 @@ export function createSummarizeProcessor(deps: SummarizeProcessorDeps): Processo
     const language = isFaqLanguage(faq.language) ? faq.language : "en";
     // The prompt uses the paper as stored; the FAQ row names the version it is for.
     const promptPaper = { ...paper, version: faq.version };
+    let fullText: string | undefined;
+    if (deps.fullText && faq.answers.some((a) => !a.done)) {
+      let source: Awaited<ReturnType<typeof loadPaperSource>>;
+      try {
+        source = await loadPaperSource(faq.paperId, faq.version, { ...deps.fullText, signal: deps.shutdown });
+      } catch (error) {
+        // Only a shutdown gets here (other failures fall back to the abstract): hand the job back.
+        if (deps.shutdown?.aborted && token) {
+          await job.moveToDelayed(Date.now() + 100, token);
+          throw new DelayedError();
+        }
+        throw error;
+      }
+      if (source.kind === "full-text") fullText = source.text;
+      else log.warn({ faqId, paperId: faq.paperId, note: source.note }, "FAQ without full text");
+      await setFaqSourceNote(faqId, source.note);
+    }
 
     let calls = 0;
     for (const [index, entry] of faq.answers.entries()) {
@@ -116,7 +155,7 @@ export function createSummarizeProcessor(deps: SummarizeProcessorDeps): Processo
       let result: ChatResult;
       try {
         calls += 1;
-        result = await deps.llm.streamChat(buildPrompt(promptPaper, entry.question, language), {
+        result = await deps.llm.streamChat(buildPrompt(promptPaper, entry.question, language, fullText), {
           onDelta,
           onRestart,
           signal: deps.shutdown,

@@ -171,7 +171,7 @@ export class ArxivClient implements RetryHost {
     return this.getText(url, "application/atom+xml, application/xml;q=0.9, */*;q=0.1");
   }
 
-  /** The PDF of a paper: the given version, or the latest when `version` is omitted. */
+  /** The PDF of a paper: the given version, or the latest when `version` is omitted. Spaced like API requests. */
   @retry({ minTimeout: 2_000 })
   async fetchPdf(id: string, version?: number): Promise<Buffer> {
     if (!ARXIV_ID.test(id)) {
@@ -182,6 +182,8 @@ export class ArxivClient implements RetryHost {
     }
     // Old-style ids keep their slash: https://arxiv.org/pdf/hep-th/9711200v1.
     const url = `${this.pdfBaseUrl}/${id}${version === undefined ? "" : `v${version}`}`;
+    // The same spacing as API requests (per origin): FAQ_FULL_TEXT fetches one PDF per FAQ.
+    await gateFor(url).wait(this.apiMinIntervalMs, this.signal);
     const { body } = await this.request(url, "application/pdf", async (response) =>
       Buffer.from(await response.arrayBuffer()),
     );

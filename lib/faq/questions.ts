@@ -48,15 +48,20 @@ export interface PaperForPrompt {
   abstract: string;
 }
 
-/** System + user messages for one question about one paper, answered in `language`. */
-export function buildPrompt(paper: PaperForPrompt, question: string, language: FaqLanguage): ChatMessage[] {
+/**
+ * System + user messages for one question about one paper, answered in `language`. With `fullText`
+ * (the PDF's text, already fitted to the token budget) the model reads the paper, not only its
+ * abstract.
+ */
+export function buildPrompt(paper: PaperForPrompt, question: string, language: FaqLanguage, fullText?: string): ChatMessage[] {
   const lang = LANGUAGE_NAMES[language].prompt;
+  const basis = fullText ? "the title, abstract and full text given" : "the title and abstract given";
   return [
     {
       role: "system",
       content:
         "You are a careful research assistant who answers questions about one scientific paper for " +
-        "readers triaging new arXiv papers. Base your answer on the title and abstract given; when " +
+        `readers triaging new arXiv papers. Base your answer on ${basis}; when ` +
         "they do not say, state that plainly instead of inventing details. Answer in Markdown " +
         "(short paragraphs or bullet lists, no top-level headings). Write mathematics in LaTeX " +
         `between single dollar signs, like $E = mc^2$. Answer in ${lang}.`,
@@ -67,6 +72,7 @@ export function buildPrompt(paper: PaperForPrompt, question: string, language: F
         `Paper: arXiv:${paper.id}v${paper.version}\n` +
         `Title: ${paper.title}\n\n` +
         `Abstract:\n${paper.abstract}\n\n` +
+        (fullText ? `Full text (extracted from the PDF; it may be cut short):\n${fullText}\n\n` : "") +
         `Question: ${question}\n\n` +
         `Answer in ${lang}, in Markdown, concisely.`,
     },

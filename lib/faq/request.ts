@@ -4,11 +4,13 @@
 // question). Never calls the LLM itself: generation happens only in the worker.
 import { env, type Env } from "../env";
 import {
+  attachFaqRequest,
   findFaq,
   getOrCreateFaq,
   getPaperForFaq,
   resetFaq,
   type FaqKey,
+  takeFaqRequest,
   type FaqRecord,
 } from "../queries/faqs";
 import { appQueue, enqueue, type QueueConnection } from "../queue";
@@ -34,22 +36,6 @@ export const NOT_CONFIGURED_MESSAGE =
 /** The one job id of an FAQ's generation. BullMQ ignores an add whose id exists. */
 export function faqJobId(faqId: string): string {
   return `faq-${faqId}`;
-}
-
-// Per-user hourly limit, counted in this web process's memory: the schema has no column for who
-// asked, and one web process is the self-hosted norm. Several web processes each allow the limit.
-const recentByUser = new Map<string, number[]>();
-const HOUR_MS = 3_600_000;
-
-function takeFromLimit(userId: string, limit: number, now = Date.now()): boolean {
-  const recent = (recentByUser.get(userId) ?? []).filter((t) => now - t < HOUR_MS);
-  if (recent.length >= limit) {
-    recentByUser.set(userId, recent);
-    return false;
-  }
-  recent.push(now);
-  recentByUser.set(userId, recent);
-  return true;
 }
 
 export interface FaqRequest {
@@ -94,12 +80,19 @@ export async function requestFaq(
   // From here on a new generation starts.
   if (!llmConfigured(config)) return { error: NOT_CONFIGURED_MESSAGE, status: 503 };
   if (!request.userId && !config.FAQ_OPEN) return { error: "Sign in to generate an FAQ (reading FAQs made already needs no account).", status: 401 };
-  const limiter = request.userId ?? "anonymous";
-  if (request.userId && !takeFromLimit(limiter, config.FAQ_USER_HOURLY_LIMIT)) {
-    return {
-      error: `You have started ${config.FAQ_USER_HOURLY_LIMIT} FAQ generations in the past hour, the most allowed. Cached FAQs still open; try again later.`,
-      status: 429,
-    };
+  // Signed-in readers: counted in the database (faq_requests), so the limit holds across web
+  // processes and restarts. Signed-out readers (FAQ_OPEN) have no identity to count; the worker's
+  // global rate limit (SUMMARIZE_RATE_PER_MINUTE) bounds what they can cost.
+  let counted: string | undefined;
+  if (request.userId) {
+    const taken = await takeFaqRequest(request.userId, paper.id, config.FAQ_USER_HOURLY_LIMIT);
+    if ("refused" in taken) {
+      return {
+        error: `You have started ${taken.count} FAQ generation${taken.count === 1 ? "" : "s"} in the past hour; the most allowed per hour is ${config.FAQ_USER_HOURLY_LIMIT}. FAQs made already still open; try again later.`,
+        status: 429,
+      };
+    }
+    counted = taken.id;
   }
 
   let faq: FaqRecord;
@@ -110,6 +103,7 @@ export async function requestFaq(
     await resetFaq(existing.id, { regenerate: request.regenerate });
     faq = (await findFaq(key.paperId, key.version, key.questionSet, key.language, key.model)) ?? existing;
   }
+  if (counted) await attachFaqRequest(counted, faq.id);
   if (faq.status === "queued") await ensureJob(connection, faq.id, priorityOf(request));
   return { faq, position: faq.status === "queued" ? await queuePosition(connection, faq.id) : null };
 }

@@ -27,6 +27,8 @@ export interface FaqRecord {
   error: string | null;
   promptTokens: number;
   completionTokens: number;
+  /** What the model read (full text, cut or not, or why only the abstract); null: title and abstract. */
+  sourceNote: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -129,6 +131,11 @@ export async function addTokens(faqId: string, promptTokens: number, completionT
   });
 }
 
+/** Records what the model reads for this FAQ (see Faq.sourceNote). */
+export async function setFaqSourceNote(faqId: string, note: string | null): Promise<void> {
+  await db().faq.update({ where: { id: faqId }, data: { sourceNote: note } });
+}
+
 /** Every answer is complete: done (with an optional one-line summary). */
 export async function finishFaq(faqId: string, tldr?: string | null): Promise<void> {
   await db().faq.update({ where: { id: faqId }, data: { status: "done", error: null, tldr: tldr ?? null } });
@@ -158,7 +165,7 @@ export async function resetFaq(faqId: string, options: { regenerate?: boolean } 
   if (options.regenerate) {
     const count = await db().$executeRaw`
       UPDATE faqs
-         SET status = 'queued', error = NULL, tldr = NULL, prompt_tokens = 0, completion_tokens = 0,
+         SET status = 'queued', error = NULL, tldr = NULL, prompt_tokens = 0, completion_tokens = 0, source_note = NULL,
              answers = COALESCE((
                SELECT jsonb_agg(jsonb_build_object('question', a -> 'question', 'answer', '', 'done', false) ORDER BY i)
                  FROM jsonb_array_elements(answers) WITH ORDINALITY AS t(a, i)), '[]'::jsonb),
@@ -194,4 +201,31 @@ export async function getPaperForFaq(
     select: { id: true, latestVersion: true, title: true, abstract: true },
   });
   return row ? { id: row.id, version: row.latestVersion, title: row.title, abstract: row.abstract } : null;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Counts a new FAQ generation against `userId`'s hourly limit: when fewer than `limit` were started
+ * in the past hour, records this one and returns its id; otherwise records nothing and returns
+ * `{ refused }` with the count. Serialised per user by a transaction-scoped advisory lock, so
+ * simultaneous requests (from any number of web processes) cannot all slip under the limit.
+ */
+export async function takeFaqRequest(
+  userId: string,
+  paperId: string,
+  limit: number,
+): Promise<{ id: string } | { refused: true; count: number }> {
+  return db().$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`faq-requests:${userId}`}))`;
+    const count = await tx.faqRequest.count({ where: { userId, createdAt: { gt: new Date(Date.now() - HOUR_MS) } } });
+    if (count >= limit) return { refused: true as const, count };
+    const row = await tx.faqRequest.create({ data: { userId, paperId }, select: { id: true } });
+    return { id: row.id };
+  });
+}
+
+/** Links a counted request to the FAQ it started. */
+export async function attachFaqRequest(requestId: string, faqId: string): Promise<void> {
+  await db().faqRequest.update({ where: { id: requestId }, data: { faqId } });
 }

@@ -11,6 +11,8 @@ import { PAPER_COLUMNS, toPaperRecord, type PaperRecord, type PaperRow } from ".
 export interface ListedPaper extends PaperRecord {
   announceType: AnnounceType;
   position: number;
+  /** The one-line TL;DR of the paper's newest finished FAQ (English preferred), once one exists. */
+  tldr: string | null;
 }
 
 export const ANNOUNCE_TYPES: AnnounceType[] = ["new", "cross", "replace", "replace-cross"];
@@ -104,9 +106,12 @@ async function listPapersForDayNow(
 ): Promise<ListedPaper[]> {
   const types = options.types?.length ? options.types : ANNOUNCE_TYPES;
   const { sql, args } = params(spec, date);
-  const rows = await db().$queryRawUnsafe<(PaperRow & { announce_type: AnnounceType; position: number })[]>(
+  const rows = await db().$queryRawUnsafe<(PaperRow & { announce_type: AnnounceType; position: number; tldr: string | null })[]>(
     `${sql}
-     SELECT ${PAPER_COLUMNS}, kept.announce_type, kept.position
+     SELECT ${PAPER_COLUMNS}, kept.announce_type, kept.position,
+       (SELECT f.tldr FROM faqs f
+         WHERE f.paper_id = p.id AND f.status = 'done' AND f.tldr IS NOT NULL
+         ORDER BY f.version DESC, (f.language = 'en') DESC, f.updated_at DESC LIMIT 1) AS tldr
      FROM kept JOIN papers p ON p.id = kept.paper_id
      WHERE kept.announce_type::text = ANY($4::text[])
      ORDER BY kept.announce_type, kept.position, p.id
@@ -116,7 +121,7 @@ async function listPapersForDayNow(
     options.offset ?? 0,
     options.limit ?? 2_000,
   );
-  return rows.map((r) => ({ ...toPaperRecord(r), announceType: r.announce_type, position: r.position }));
+  return rows.map((r) => ({ ...toPaperRecord(r), announceType: r.announce_type, position: r.position, tldr: r.tldr }));
 }
 
 /** Days with listings in the spec's categories, newest first. */

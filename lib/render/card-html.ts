@@ -12,6 +12,8 @@ export interface CardOptions {
   announceType?: AnnounceType;
   /** Replaces the rendered abstract (search results: the matching passage, already safe HTML). */
   abstractHtml?: string;
+  /** The FAQ's one-line TL;DR, shown above the abstract once generated. */
+  tldr?: string | null;
 }
 
 /** A reader's relation to a card: signed out (no star state) or signed in with it. */
@@ -62,6 +64,7 @@ function build(paper: CardPaper, options: CardOptions): CardHalves {
     (hidden.length ? ` <details class="more-authors"><summary>and ${hidden.length} more</summary>${hidden.map(escapeHtml).join(", ")}</details>` : "") +
     `</div>` +
     `<p class="paper-meta">${meta}</p>` +
+    (options.tldr ? `<p class="paper-tldr"><strong>TL;DR</strong> ${renderMathText(options.tldr)}</p>` : "") +
     `<details class="paper-abstract" open><summary>Abstract</summary><p data-field="abstract">${options.abstractHtml ?? renderMathText(paper.abstract)}</p></details>` +
     (notes ? `<p class="paper-comments">${notes}</p>` : "") +
     `<nav class="paper-links" aria-label="Links for arXiv:${attr(key)}">` +
@@ -77,7 +80,7 @@ function build(paper: CardPaper, options: CardOptions): CardHalves {
 function halves(paper: CardPaper, options: CardOptions): CardHalves {
   // Search snippets differ per query: those cards are not kept.
   if (options.abstractHtml !== undefined) return build(paper, options);
-  const key = `${paper.id}v${paper.version}:${options.announceType ?? ""}:${paper.versionAt?.getTime() ?? ""}:${paper.title.length}:${paper.abstract.length}`;
+  const key = `${paper.id}v${paper.version}:${options.announceType ?? ""}:${paper.versionAt?.getTime() ?? ""}:${paper.title.length}:${paper.abstract.length}:${options.tldr ?? ""}`;
   let found = cache.get(key);
   if (!found) {
     found = build(paper, options);
@@ -109,7 +112,7 @@ export function cardItemHtml(paper: CardPaper, star: StarState, options: CardOpt
 
 /** Cards for a list of papers; `starred` undefined means signed out. */
 export function cardsHtml(
-  papers: (CardPaper & { announceType?: AnnounceType; abstractHtml?: string })[],
+  papers: (CardPaper & { announceType?: AnnounceType; abstractHtml?: string; tldr?: string | null })[],
   starred: Set<string> | undefined,
 ): string {
   return papers
@@ -117,6 +120,7 @@ export function cardsHtml(
       cardItemHtml(p, starred ? { signedIn: true, starred: starred.has(p.id) } : { signedIn: false }, {
         announceType: p.announceType,
         abstractHtml: p.abstractHtml,
+        tldr: p.tldr,
       }),
     )
     .join("");

@@ -19,6 +19,8 @@ export interface FaqSnapshot {
   questions: string[];
   answers: string[];
   error: string | null;
+  /** What the model read (the PDF's full text, or why only the abstract); null: title and abstract. */
+  sourceNote?: string | null;
 }
 
 export interface FaqPanelProps {
@@ -87,6 +89,7 @@ export function FaqPanel({ paperId, version, questionsCount, configured, canGene
   const [answers, setAnswers] = useState<string[]>(initial?.answers ?? []);
   const [error, setError] = useState<string | null>(initial?.error ?? null);
   const [pending, setPending] = useState(false);
+  const [sourceNote, setSourceNote] = useState<string | null>(initial?.sourceNote ?? null);
   const source = useRef<EventSource | null>(null);
 
   useEffect(() => setMounted(true), []);
@@ -117,7 +120,8 @@ export function FaqPanel({ paperId, version, questionsCount, configured, canGene
         return next;
       });
     });
-    events.addEventListener("done", () => {
+    events.addEventListener("done", (e) => {
+      setSourceNote(data<{ sourceNote?: string | null }>(e).sourceNote ?? null);
       setStatus("done");
       events.close();
     });
@@ -243,8 +247,10 @@ export function FaqPanel({ paperId, version, questionsCount, configured, canGene
             </div>
           ))}
         </dl>
-      ) : status === "idle" ? (
-        <p className="muted">{`${questionsCount} questions about this paper, answered by an LLM from its title and abstract.`}</p>
+      ) : null}
+      {status === "done" && sourceNote ? <p className="faq-source muted">{sourceNote}</p> : null}
+      {status === "idle" ? (
+        <p className="muted">{`${questionsCount} questions about this paper, answered by an LLM.`}</p>
       ) : null}
     </section>
   );

@@ -82,7 +82,7 @@ export default async function PaperPage({ params }: Props) {
   const storedFaq: FaqRecord | null =
     (await findFaq(paper.id, paper.version, faqConfig.questionSet, "en", faqConfig.model)) ?? (await latestFaqFor(paper.id, "en"));
   const faqSnapshot: FaqSnapshot | null = storedFaq
-    ? { id: storedFaq.id, version: storedFaq.version, language: storedFaq.language, status: storedFaq.status, questions: storedFaq.answers.map((a) => a.question), answers: storedFaq.answers.map((a) => (a.done || storedFaq.status !== "failed" ? a.answer : "")), error: storedFaq.error }
+    ? { id: storedFaq.id, version: storedFaq.version, language: storedFaq.language, status: storedFaq.status, questions: storedFaq.answers.map((a) => a.question), answers: storedFaq.answers.map((a) => (a.done || storedFaq.status !== "failed" ? a.answer : "")), error: storedFaq.error, sourceNote: storedFaq.sourceNote }
     : null;
   const canGenerateFaq = env().FAQ_OPEN || (await getCurrentUser()) !== null;
   return (

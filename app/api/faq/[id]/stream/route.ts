@@ -5,7 +5,8 @@
 //   status    {status, position}   queued (position in the line, 1 = next) or running
 //   delta     {index, text, reset?} new text of answer `index` since the last event; with `reset`,
 //                                  `text` replaces the answer (the LLM restarted it)
-//   done      {tldr}               every answer is complete; the stream ends
+//   done      {tldr, sourceNote}   every answer is complete; the stream ends (sourceNote: what the
+//                                  model read, e.g. the PDF's full text, or null for title + abstract)
 //   failed    {error, answers}     the generation failed; `answers` keeps only complete ones; ends
 // Ends too when the client goes away (request.signal).
 import { queuePosition } from "@/lib/faq/request";
@@ -82,7 +83,7 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
           sent[index] = answer.answer;
         }
         if (faq.status === "done") {
-          send("done", { tldr: faq.tldr });
+          send("done", { tldr: faq.tldr, sourceNote: faq.sourceNote });
           return true;
         }
         return false;
