@@ -51,7 +51,7 @@ export interface FaqRequest {
 
 export type FaqRequestResult =
   | { faq: FaqRecord; position: number | null }
-  | { error: string; status: 400 | 401 | 404 | 429 | 503 };
+  | { error: string; status: 400 | 401 | 404 | 429 | 503; retryAfterSeconds?: number };
 
 export async function requestFaq(
   request: FaqRequest,
@@ -87,8 +87,10 @@ export async function requestFaq(
   if (request.userId) {
     const taken = await takeFaqRequest(request.userId, paper.id, config.FAQ_USER_HOURLY_LIMIT);
     if ("refused" in taken) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((taken.retryAt.getTime() - Date.now()) / 1000));
       return {
-        error: `You have started ${taken.count} FAQ generation${taken.count === 1 ? "" : "s"} in the past hour; the most allowed per hour is ${config.FAQ_USER_HOURLY_LIMIT}. FAQs made already still open; try again later.`,
+        retryAfterSeconds,
+        error: `You have started ${taken.count} FAQ generation${taken.count === 1 ? "" : "s"} in the past hour; the most allowed per hour is ${config.FAQ_USER_HOURLY_LIMIT}. FAQs made already still open; you can start another in ${waitText(retryAfterSeconds)}.`,
         status: 429,
       };
     }
@@ -106,6 +108,12 @@ export async function requestFaq(
   if (counted) await attachFaqRequest(counted, faq.id);
   if (faq.status === "queued") await ensureJob(connection, faq.id, priorityOf(request));
   return { faq, position: faq.status === "queued" ? await queuePosition(connection, faq.id) : null };
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minutes`;
 }
 
 function priorityOf(request: FaqRequest): number {

@@ -208,18 +208,23 @@ const HOUR_MS = 3_600_000;
 /**
  * Counts a new FAQ generation against `userId`'s hourly limit: when fewer than `limit` were started
  * in the past hour, records this one and returns its id; otherwise records nothing and returns
- * `{ refused }` with the count. Serialised per user by a transaction-scoped advisory lock, so
+ * `{ refused }` with the count and when the next one will be allowed. Serialised per user by a transaction-scoped advisory lock, so
  * simultaneous requests (from any number of web processes) cannot all slip under the limit.
  */
 export async function takeFaqRequest(
   userId: string,
   paperId: string,
   limit: number,
-): Promise<{ id: string } | { refused: true; count: number }> {
+): Promise<{ id: string } | { refused: true; count: number; retryAt: Date }> {
   return db().$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`faq-requests:${userId}`}))`;
-    const count = await tx.faqRequest.count({ where: { userId, createdAt: { gt: new Date(Date.now() - HOUR_MS) } } });
-    if (count >= limit) return { refused: true as const, count };
+    const since = { userId, createdAt: { gt: new Date(Date.now() - HOUR_MS) } };
+    const count = await tx.faqRequest.count({ where: since });
+    if (count >= limit) {
+      // A slot frees up when the oldest request counted leaves the hour.
+      const oldest = await tx.faqRequest.findFirst({ where: since, orderBy: { createdAt: "asc" }, select: { createdAt: true } });
+      return { refused: true as const, count, retryAt: new Date((oldest?.createdAt.getTime() ?? Date.now()) + HOUR_MS) };
+    }
     const row = await tx.faqRequest.create({ data: { userId, paperId }, select: { id: true } });
     return { id: row.id };
   });

@@ -54,13 +54,13 @@ async function signUp(name: string): Promise<{ cookie: string; userId: string }>
   return { cookie, userId: user.id };
 }
 
-async function post(server: WebServer, paperId: string, cookie?: string): Promise<{ status: number; json: Record<string, unknown> }> {
+async function post(server: WebServer, paperId: string, cookie?: string): Promise<{ status: number; json: Record<string, unknown>; retryAfter: string | null }> {
   const response = await fetch(`${server.url}/api/faq`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
     body: JSON.stringify({ paperId, language: "en" }),
   });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  return { status: response.status, json: (await response.json()) as Record<string, unknown>, retryAfter: response.headers.get("retry-after") };
 }
 
 /** A finished FAQ for `paperId` v1 under the web server's settings (default questions, fake-model). */
@@ -151,9 +151,12 @@ describe("FAQ access", () => {
     expect((await post(web, b, reader.cookie)).status).toBe(200);
     const refused = await post(web, c, reader.cookie);
     expect(refused.status).toBe(429);
-    expect(refused.json.error).toBe(
-      `You have started ${LIMIT} FAQ generations in the past hour; the most allowed per hour is ${LIMIT}. FAQs made already still open; try again later.`,
+    expect(refused.json.error).toMatch(
+      new RegExp(`^You have started ${LIMIT} FAQ generations in the past hour; the most allowed per hour is ${LIMIT}\\. FAQs made already still open; you can start another in (59|60) minutes\\.$`),
     );
+    // The first counted request (just now) leaves the hour in about 3600 s.
+    expect(Number(refused.retryAfter)).toBeGreaterThan(3_500);
+    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(3_600);
     expect(await db().faq.count({ where: { paperId: c } })).toBe(0);
     expect(await db().faqRequest.count({ where: { userId: reader.userId } })).toBe(LIMIT + 2);
 

@@ -41,7 +41,10 @@ export async function POST(request: Request): Promise<Response> {
     interactive: parsed.data.interactive ?? true,
     regenerate: parsed.data.regenerate,
   });
-  if ("error" in result) return Response.json({ error: result.error }, { status: result.status });
+  if ("error" in result) {
+    const headers = result.retryAfterSeconds ? { "retry-after": String(result.retryAfterSeconds) } : undefined;
+    return Response.json({ error: result.error }, { status: result.status, headers });
+  }
   const { faq, position } = result;
   return Response.json({ faqId: faq.id, status: faq.status, position, version: faq.version });
 }
