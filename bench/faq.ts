@@ -4,6 +4,8 @@
 //   cached   time from opening GET /api/faq/<id>/stream to its `done` event for a finished FAQ, p50/p90 of 50
 //   first    time from POST /api/faq to the first streamed `delta` event, minus the fake LLM's own
 //            first-token delay (what the app adds: queue, worker, write, poll), median of 10
+//   pdf      FAQ_FULL_TEXT's own work per FAQ: extracting the text of a generated 30-page PDF (unpdf)
+//            and fitting it to the default FAQ_MAX_INPUT_TOKENS, median of 10 (no network)
 //
 // Database: a scratch database on the server of DATABASE_URL (default the local PostgreSQL), dropped
 // afterwards. Redis: REDIS_URL (default redis://127.0.0.1:6379), database 13 (its jobs stay there).
@@ -11,6 +13,8 @@ import { cpus } from "node:os";
 import { readSse } from "../tests/helpers/sse";
 import { applyMigrations } from "../lib/migrate";
 import { startFakeLlm } from "../tests/helpers/fake-llm";
+import { buildPdf } from "../tests/helpers/pdf";
+import { extractPdfText, fitToBudget } from "../lib/faq/full-text";
 import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
 
 const FIRST_TOKEN_DELAY_MS = 200;
@@ -28,7 +32,29 @@ async function sseUntil(url: string, until: (event: string) => boolean, t0: numb
   return last.at - t0;
 }
 
+const PDF_PAGES = 30;
+const PDF_RUNS = 10;
+
+/** Extract + fit of a PDF_PAGES-page PDF (55 lines of ~90 characters a page): ms per run. */
+async function pdfFigures(): Promise<{ runs: number[]; bytes: number; chars: number; tokens: number; truncated: boolean }> {
+  const line = (p: number, l: number) => `Page ${p} line ${l}: the method improves accuracy on held-out data by a wide margin.`;
+  const pages = Array.from({ length: PDF_PAGES }, (_, p) => Array.from({ length: 55 }, (_, l) => line(p + 1, l + 1)).join("\n"));
+  const pdf = buildPdf(pages);
+  const runs: number[] = [];
+  let chars = 0;
+  let fitted = { tokens: 0, truncated: false };
+  for (let i = 0; i < PDF_RUNS + 1; i++) {
+    const t0 = performance.now();
+    const { text } = await extractPdfText(pdf);
+    fitted = fitToBudget(text, 16_000);
+    if (i > 0) runs.push(performance.now() - t0); // the first run warms pdf.js up
+    chars = text.length;
+  }
+  return { runs, bytes: pdf.length, chars, ...fitted };
+}
+
 async function main() {
+  const pdf = await pdfFigures();
   const redis = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
   redis.pathname = "/13";
   const scratch = await createScratchDatabase("bench_faq");
@@ -94,6 +120,7 @@ async function main() {
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, PostgreSQL at ${server.host}, Redis at ${redis.host}`);
     console.log(`cached FAQ, GET stream → done event, ${CACHED_RUNS} requests: p50 ${pct(cached, 50).toFixed(1)} ms, p90 ${pct(cached, 90).toFixed(1)} ms, min ${sorted(cached)[0]!.toFixed(1)} ms`);
     console.log(`POST → first streamed token minus the LLM's ${FIRST_TOKEN_DELAY_MS} ms first-token delay, ${FIRST_TOKEN_RUNS} papers: median ${pct(first, 50).toFixed(1)} ms, min ${sorted(first)[0]!.toFixed(1)} ms, max ${sorted(first).at(-1)!.toFixed(1)} ms`);
+    console.log(`full text: extract + fit a ${PDF_PAGES}-page PDF (${(pdf.bytes / 1024).toFixed(0)} KiB, ${pdf.chars} characters → ~${pdf.tokens} tokens${pdf.truncated ? ", cut" : ""}), ${PDF_RUNS} runs: median ${pct(pdf.runs, 50).toFixed(1)} ms, max ${sorted(pdf.runs).at(-1)!.toFixed(1)} ms`);
     console.log(`LLM calls: ${fake.completionCalls().length}`);
   } finally {
     await web?.stop();
