@@ -14,7 +14,7 @@ import { enqueueCrawl, type QueueConnection } from "../queue";
 
 /** Longest date range one request may cover. */
 export const MAX_RECRAWL_DAYS = 31;
-/** Re-crawl requests allowed per minute, over all administrators (a double click cannot flood arXiv). */
+/** Re-crawl requests one administrator may make per minute (a double click cannot flood arXiv). */
 export const RECRAWL_REQUESTS_PER_MINUTE = 3;
 /** Categories per request. */
 export const MAX_RECRAWL_CATEGORIES = 20;
@@ -86,17 +86,17 @@ export class RateLimitError extends Error {
 const RECRAWL_ACTION = "crawl.recrawl";
 
 /**
- * Records the runs of one request and its audit entry in one transaction, after counting the
- * requests of the last minute under a lock (two admins clicking at once cannot both slip through),
+ * Records the runs of one request and its audit entry in one transaction, after counting this
+ * administrator's requests of the last minute under a lock (two quick clicks cannot both slip through),
  * then enqueues one job per run. Throws RateLimitError when over the limit.
  */
 export async function startRecrawl(admin: CurrentUser, request: RecrawlRequest, connection: QueueConnection): Promise<CrawlRun[]> {
   const days = request.source === "api" ? eachDay(request.from, request.to) : [request.from];
   const runs = await db().$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext('paper-triage:recrawl-rate'))`);
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `paper-triage:recrawl-rate:${admin.id}`);
     const since = new Date(Date.now() - 60_000);
     const recent = await tx.auditLog.findMany({
-      where: { action: RECRAWL_ACTION, createdAt: { gte: since } },
+      where: { action: RECRAWL_ACTION, actorId: admin.id, createdAt: { gte: since } },
       orderBy: { createdAt: "asc" },
       select: { createdAt: true },
     });

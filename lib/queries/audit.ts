@@ -44,8 +44,3 @@ export async function listAudit(options: { limit?: number; before?: Date; action
     createdAt: r.createdAt,
   }));
 }
-
-/** How many entries with `action` were written since `since` (re-crawl rate limit). */
-export async function countAuditSince(action: string, since: Date): Promise<number> {
-  return db().auditLog.count({ where: { action, createdAt: { gte: since } } });
-}

@@ -71,9 +71,11 @@ export async function getCrawlRun(id: string): Promise<CrawlRun | null> {
 }
 
 export async function markRunStarted(id: string, jobId: string | undefined): Promise<void> {
+  // Every page of an API crawl is a job of its own: the run started with the first one.
+  await db().crawlRun.updateMany({ where: { id, status: { in: ["queued", "running"] }, startedAt: null }, data: { startedAt: new Date() } });
   await db().crawlRun.updateMany({
     where: { id, status: { in: ["queued", "running"] } },
-    data: { status: "running", jobId, startedAt: new Date() },
+    data: { status: "running", jobId },
   });
 }
 
@@ -176,6 +178,6 @@ export async function getCrawlRuns(ids: string[]): Promise<CrawlRun[]> {
 export async function reopenCrawlRun(id: string): Promise<void> {
   await db().crawlRun.updateMany({
     where: { id, status: "failed" },
-    data: { status: "queued", error: null, finishedAt: null },
+    data: { status: "queued", error: null, startedAt: null, finishedAt: null },
   });
 }
