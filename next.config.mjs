@@ -4,6 +4,8 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // forbidden() for the admin pages (a signed-in reader without the role gets a 403 page).
+  experimental: { authInterrupts: true },
   serverExternalPackages: ["pg", "pino", "bullmq", "ioredis", "@electric-sql/pglite", "@electric-sql/pglite-socket", "onnxruntime-node", "@huggingface/tokenizers", "unpdf"],
 };
 

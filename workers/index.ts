@@ -7,7 +7,7 @@ import { disconnectDb } from "../lib/db";
 import { env, loadDotEnv } from "../lib/env";
 import { childLogger } from "../lib/logger";
 import { createFirstRunIfNone } from "../lib/queries/crawl-runs";
-import { getFollowedCategories } from "../lib/queries/settings";
+import { getCrawlSchedule, getFollowedCategories } from "../lib/queries/settings";
 import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
 import { createCrawlProcessor } from "./crawl";
 import { LlmClient } from "../lib/llm/client";
@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   const crawlQueue = connection.queue("crawl");
   await crawlQueue.upsertJobScheduler(
     "daily-check",
-    { pattern: config.CRAWL_SCHEDULE, tz: "UTC" },
+    // The admin's schedule (Settings) when one was saved, else CRAWL_SCHEDULE.
+    { pattern: (await getCrawlSchedule()).pattern, tz: "UTC" },
     { name: "daily-check", data: { kind: "daily-check", final: false } },
   );
   await crawlQueue.upsertJobScheduler(

@@ -1,5 +1,5 @@
 // The account corner of the header: "Sign in" / "Sign up" for visitors; the reader's address, their
-// starred papers, an "Admin" badge for administrators, and "Sign out" once signed in.
+// starred papers, an "Admin" badge and a link to the admin pages for administrators, and "Sign out" once signed in.
 import Link from "next/link";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth";
 import { childLogger } from "@/lib/logger";
@@ -35,6 +35,7 @@ export async function UserMenu() {
           Admin
         </span>
       ) : null}
+      {user.role === "admin" ? <Link href="/admin">Admin</Link> : null}
       <Link href="/starred">Starred</Link>
       <SignOutButton />
     </span>

@@ -71,9 +71,11 @@ export async function getCrawlRun(id: string): Promise<CrawlRun | null> {
 }
 
 export async function markRunStarted(id: string, jobId: string | undefined): Promise<void> {
+  // Every page of an API crawl is a job of its own: the run started with the first one.
+  await db().crawlRun.updateMany({ where: { id, status: { in: ["queued", "running"] }, startedAt: null }, data: { startedAt: new Date() } });
   await db().crawlRun.updateMany({
     where: { id, status: { in: ["queued", "running"] } },
-    data: { status: "running", jobId, startedAt: new Date() },
+    data: { status: "running", jobId },
   });
 }
 
@@ -139,5 +141,43 @@ export async function requestPaperFetch(id: string): Promise<{ run: CrawlRun; cr
       data: { trigger: "reader", source: "api", categories: [], paperIds: [id], counts: { ...emptyCounts() } },
     });
     return { run, created: true };
+  });
+}
+
+export type CrawlOutcome = CrawlStatus;
+
+export interface CrawlRunFilter {
+  category?: string;
+  /** Runs whose date range covers this day (YYYY-MM-DD). */
+  date?: string;
+  status?: CrawlStatus;
+  trigger?: CrawlTrigger;
+}
+
+/** Crawl history for the admin pages, newest first, with keyset paging on created_at. */
+export async function listCrawlRuns(filter: CrawlRunFilter = {}, options: { limit?: number; before?: Date } = {}): Promise<CrawlRun[]> {
+  const d = day(filter.date);
+  return db().crawlRun.findMany({
+    where: {
+      ...(filter.category ? { categories: { has: filter.category } } : {}),
+      ...(d ? { dateFrom: { lte: d }, dateTo: { gte: d } } : {}),
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.trigger ? { trigger: filter.trigger } : {}),
+      ...(options.before ? { createdAt: { lt: options.before } } : {}),
+    },
+    orderBy: { createdAt: "desc" },
+    take: options.limit ?? 50,
+  });
+}
+
+export async function getCrawlRuns(ids: string[]): Promise<CrawlRun[]> {
+  return db().crawlRun.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: "asc" } });
+}
+
+/** A failed run whose job is retried by hand goes back to queued, so it shows as in progress again. */
+export async function reopenCrawlRun(id: string): Promise<void> {
+  await db().crawlRun.updateMany({
+    where: { id, status: "failed" },
+    data: { status: "queued", error: null, startedAt: null, finishedAt: null },
   });
 }

@@ -1,0 +1,268 @@
+"use client";
+// The interactive parts of the admin pages: buttons and forms that call the admin server actions and
+// show their answer, and the re-crawl form with live progress (polls /admin/api/crawl-runs).
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState, useTransition, type FormEvent } from "react";
+import type { ActionResult } from "@/lib/admin/guard";
+import type { RunView } from "@/lib/admin/run-view";
+
+type Action<A> = (args: A) => Promise<ActionResult<unknown>>;
+
+function Answer({ result }: { result: ActionResult<unknown> | null }) {
+  if (!result) return null;
+  return result.ok ? (
+    <span role="status" className="admin-ok">{result.message}</span>
+  ) : (
+    <span role="alert" className="form-error">{result.error}</span>
+  );
+}
+
+/** A button that runs one admin action, says what happened, and refreshes the page's data. */
+export function ActionButton<A>({
+  action, args, label, confirm, className, title,
+}: { action: Action<A>; args: A; label: string; confirm?: string; className?: string; title?: string }) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+  return (
+    <span className="action-button">
+      <button
+        type="button"
+        className={className}
+        title={title}
+        disabled={pending}
+        onClick={() => {
+          if (confirm && !window.confirm(confirm)) return;
+          start(async () => {
+            const answer = await action(args);
+            setResult(answer);
+            if (answer.ok) router.refresh();
+          });
+        }}
+      >
+        {pending ? `${label}…` : label}
+      </button>
+      <Answer result={result} />
+    </span>
+  );
+}
+
+/** A one-field form (followed categories, schedule) saved through an action. */
+export function SettingForm({
+  action, field, label, initial, hint, multiline,
+}: { action: Action<Record<string, string>>; field: string; label: string; initial: string; hint: string; multiline?: boolean }) {
+  const router = useRouter();
+  const [value, setValue] = useState(initial);
+  const [pending, start] = useTransition();
+  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+  const id = `setting-${field}`;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    start(async () => {
+      const answer = await action({ [field]: value });
+      setResult(answer);
+      if (answer.ok) router.refresh();
+    });
+  };
+  return (
+    <form className="admin-form" onSubmit={submit}>
+      <label htmlFor={id}>{label}</label>
+      {multiline ? (
+        <textarea id={id} value={value} rows={2} onChange={(e) => setValue(e.target.value)} />
+      ) : (
+        <input id={id} value={value} onChange={(e) => setValue(e.target.value)} />
+      )}
+      <span className="field-hint">{hint}</span>
+      <div>
+        <button type="submit" className="primary-button" disabled={pending}>{pending ? "Saving…" : "Save"}</button>{" "}
+        <Answer result={result} />
+      </div>
+    </form>
+  );
+}
+
+const STATUS_TEXT: Record<RunView["status"], string> = {
+  queued: "queued",
+  running: "running",
+  succeeded: "done",
+  failed: "failed",
+  no_announcement: "no announcement",
+};
+
+function runLabel(run: RunView): string {
+  const dates = run.dateFrom ? (run.dateFrom === run.dateTo || !run.dateTo ? run.dateFrom : `${run.dateFrom} – ${run.dateTo}`) : "latest";
+  return `${run.categories.join(", ") || run.paperIds.join(", ")} · ${dates} · ${run.source.toUpperCase()}`;
+}
+
+/** One run's live line: status, progress bar, counts, what changed, the error. */
+export function RunProgress({ run }: { run: RunView }) {
+  const percent = run.status === "succeeded" || run.status === "no_announcement" ? 100 : Math.max(0, Math.min(100, run.counts.percent ?? 0));
+  return (
+    <li className={`run-progress run-${run.status}`} data-run-id={run.id} data-status={run.status}>
+      <div className="run-head">
+        <strong>{runLabel(run)}</strong>
+        <span className={`status-pill status-${run.status}`}>{STATUS_TEXT[run.status]}</span>
+      </div>
+      <progress max={100} value={percent} aria-label={`Progress of ${runLabel(run)}`} />
+      <div className="run-counts">
+        <span className="run-percent">{percent} %</span>
+        <span>fetched {run.counts.fetched}</span>
+        <span>stored {run.counts.stored}</span>
+        <span>skipped {run.counts.skipped}</span>
+        <span>failed {run.counts.failed}</span>
+        {run.finished ? (
+          <span className="run-changes">
+            {run.newPapers} new papers, {run.newVersions} new versions
+          </span>
+        ) : null}
+      </div>
+      {run.counts.note ? <p className="muted">{run.counts.note}</p> : null}
+      {run.error ? (
+        <p className={run.status === "failed" ? "crawl-error" : "muted"} role={run.status === "failed" ? "alert" : undefined}>
+          {run.status === "failed" ? "Failed: " : ""}
+          {run.error}
+          {run.status === "failed" ? <> — <a href="/admin/queues">retry it from the queue page</a></> : null}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+/** Polls the runs until every one is done or failed; no page reload. */
+export function LiveRuns({ initial, emptyText }: { initial: RunView[]; emptyText: string }) {
+  const [runs, setRuns] = useState<RunView[]>(initial);
+  const [problem, setProblem] = useState<string | null>(null);
+  const runsRef = useRef(runs);
+  runsRef.current = runs;
+
+  useEffect(() => setRuns((current) => mergeRuns(initial, current)), [initial]);
+
+  const open = runs.some((r) => !r.finished);
+  const poll = useCallback(async () => {
+    const ids = runsRef.current.filter((r) => !r.finished).map((r) => r.id);
+    if (ids.length === 0) return;
+    try {
+      const response = await fetch(`/admin/api/crawl-runs?ids=${ids.join(",")}`, { cache: "no-store" });
+      const body = (await response.json()) as { runs?: RunView[]; error?: string };
+      if (!response.ok || !body.runs) throw new Error(body.error ?? `the server answered ${response.status}`);
+      setProblem(null);
+      const fresh = new Map(body.runs.map((r) => [r.id, r]));
+      setRuns((current) => current.map((r) => fresh.get(r.id) ?? r));
+    } catch (error) {
+      setProblem(`Progress could not be read (${(error as Error).message}); trying again.`);
+    }
+  }, []);
+
+  useEffect(() => {
+    if (!open) return;
+    const timer = setInterval(() => void poll(), 1_000);
+    return () => clearInterval(timer);
+  }, [open, poll]);
+
+  if (runs.length === 0) return <p className="empty-state">{emptyText}</p>;
+  return (
+    <>
+      {problem ? <p role="alert" className="form-error">{problem}</p> : null}
+      <ul className="run-list" aria-live="polite">
+        {runs.map((run) => (
+          <RunProgress key={run.id} run={run} />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function mergeRuns(incoming: RunView[], current: RunView[]): RunView[] {
+  const known = new Map(current.map((r) => [r.id, r]));
+  const merged = incoming.map((r) => {
+    const mine = known.get(r.id);
+    // Keep the fresher of the two (the poller may be ahead of a server render).
+    return mine && mine.finished && !r.finished ? mine : r;
+  });
+  for (const r of current) if (!merged.some((m) => m.id === r.id)) merged.push(r);
+  return merged.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+export interface RecrawlArgs {
+  categories: string[];
+  source: "rss" | "api";
+  from: string;
+  to: string;
+}
+
+/** The re-crawl form: categories (followed ones as checkboxes, any other typed), dates, source. */
+export function RecrawlForm({
+  action, followed, today, maxDays, perMinute,
+}: { action: Action<RecrawlArgs>; followed: string[]; today: string; maxDays: number; perMinute: number }) {
+  const router = useRouter();
+  const [picked, setPicked] = useState<string[]>([]);
+  const [other, setOther] = useState("");
+  const [from, setFrom] = useState(today);
+  const [to, setTo] = useState("");
+  const [source, setSource] = useState<"rss" | "api">("api");
+  const [pending, start] = useTransition();
+  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const categories = [...picked, ...other.split(/[\s,]+/).map((c) => c.trim()).filter(Boolean)];
+    start(async () => {
+      const answer = await action({ categories, source, from, to });
+      setResult(answer);
+      if (answer.ok) router.refresh();
+    });
+  };
+
+  return (
+    <form className="admin-form recrawl-form" onSubmit={submit} aria-label="Re-crawl">
+      <fieldset>
+        <legend>Categories</legend>
+        <div className="check-row">
+          {followed.map((c) => (
+            <label key={c} className="check">
+              <input
+                type="checkbox"
+                name="category"
+                value={c}
+                checked={picked.includes(c)}
+                onChange={(e) => setPicked((p) => (e.target.checked ? [...p, c] : p.filter((x) => x !== c)))}
+              />
+              {c}
+            </label>
+          ))}
+        </div>
+        <label htmlFor="recrawl-other">Other categories</label>
+        <input id="recrawl-other" value={other} placeholder="e.g. math.NA, hep-th" onChange={(e) => setOther(e.target.value)} />
+      </fieldset>
+      <div className="date-row">
+        <label>
+          From
+          <input type="date" aria-label="From" value={from} max={today} onChange={(e) => setFrom(e.target.value)} required />
+        </label>
+        <label>
+          To <span className="muted">(optional)</span>
+          <input type="date" aria-label="To" value={to} max={today} onChange={(e) => setTo(e.target.value)} />
+        </label>
+      </div>
+      <fieldset className="check-row">
+        <legend>Source</legend>
+        <label className="check">
+          <input type="radio" name="source" value="rss" checked={source === "rss"} onChange={() => setSource("rss")} />
+          RSS (the latest announcement)
+        </label>
+        <label className="check">
+          <input type="radio" name="source" value="api" checked={source === "api"} onChange={() => setSource("api")} />
+          API (any past days)
+        </label>
+      </fieldset>
+      <p className="field-hint">
+        At most {maxDays} days and {perMinute} re-crawls a minute. Re-crawling a stored day is safe: it reports the new papers
+        and versions it found.
+      </p>
+      <div>
+        <button type="submit" className="primary-button" disabled={pending}>{pending ? "Queuing…" : "Re-crawl"}</button>{" "}
+        <Answer result={result} />
+      </div>
+    </form>
+  );
+}
