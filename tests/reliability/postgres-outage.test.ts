@@ -8,6 +8,7 @@ import { enqueueCrawl, QueueConnection } from "../../lib/queue";
 import type { AppProcess } from "../helpers/app-process";
 import { startPgProxy, type PgProxy } from "../helpers/pg-proxy";
 import type { TestHttpServer } from "../helpers/http-server";
+import { hasChromium, launchBrowser } from "../helpers/browser";
 import { startWeb, type WebServer } from "../helpers/web";
 import { killHard, startArxivStandIn, startPrivateRedis, startWorker, storedRows, syntheticEntries, waitForRun, type PrivateRedis } from "./support";
 
@@ -40,8 +41,23 @@ test("web: a clear error page while the database is down, normal pages again onc
   const down = await fetch(`${started.url}/search?q=attention`);
   const html = await down.text();
   expect(down.status).toBe(500);
-  expect(html).toContain("Something went wrong");
-  expect(html).toContain("the database or the queue is unreachable");
+  // What a reader sees: Next renders the error boundary (app/error.tsx) in the browser.
+  if (hasChromium) {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const response = await page.goto(`${started.url}/search?q=attention`);
+      expect(response?.status()).toBe(500);
+      const alert = page.getByRole("alert").filter({ hasText: "Something went wrong" });
+      await alert.waitFor({ timeout: 15_000 });
+      expect(await alert.textContent()).toContain("the database or the queue is unreachable");
+      expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Something went wrong");
+    } finally {
+      await browser.close();
+    }
+  } else {
+    expect(process.env.CI).toBeFalsy();
+  }
   const health = await fetch(`${started.url}/api/health`);
   expect(health.status).toBe(503);
   expect(JSON.stringify(await health.json())).toMatch(/database/i);
