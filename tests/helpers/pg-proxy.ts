@@ -1,5 +1,7 @@
 // A TCP proxy in front of PostgreSQL that counts the statements clients run (wire-protocol Execute
-// and simple Query messages), to prove a page makes a fixed number of queries (no N+1).
+// and simple Query messages), to prove a page makes a fixed number of queries (no N+1). It can also
+// be cut (every connection dropped, new ones refused) to play a database outage without stopping
+// the real server.
 import { createConnection, createServer, type Socket } from "node:net";
 
 export interface PgProxy {
@@ -7,6 +9,9 @@ export interface PgProxy {
   /** Statements executed through the proxy since the last reset. */
   statements(): number;
   reset(): void;
+  /** Database "down": drops every open connection and closes new ones at once, until restore(). */
+  cut(): void;
+  restore(): void;
   close(): Promise<void>;
 }
 
@@ -14,7 +19,12 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
   const target = new URL(targetUrl);
   let count = 0;
   const sockets = new Set<Socket>();
+  let down = false;
   const server = createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
     const upstream = createConnection({ host: target.hostname, port: Number(target.port || 5432) });
     sockets.add(client).add(upstream);
     let buffer = Buffer.alloc(0);
@@ -59,6 +69,14 @@ export async function startPgProxy(targetUrl: string): Promise<PgProxy> {
     statements: () => count,
     reset: () => {
       count = 0;
+    },
+    cut: () => {
+      down = true;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    restore: () => {
+      down = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
