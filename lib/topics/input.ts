@@ -26,7 +26,8 @@ export const topicFormSchema = z.object({
     .string()
     .max(10_000, "Too many keywords.")
     .transform((text, ctx) => {
-      const words = [...new Map(list(text).map((w) => [w.toLowerCase(), w])).values()];
+      // The first spelling of a keyword wins; later ones differing only in case are dropped.
+      const words = list(text).filter((w, i, all) => all.findIndex((o) => o.toLowerCase() === w.toLowerCase()) === i);
       const long = words.find((w) => w.length > KEYWORD_MAX);
       if (long) ctx.addIssue({ code: "custom", message: `"${long.slice(0, 30)}…" is longer than ${KEYWORD_MAX} characters.` });
       if (words.length > KEYWORDS_MAX) ctx.addIssue({ code: "custom", message: `At most ${KEYWORDS_MAX} keywords.` });
