@@ -30,6 +30,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <nav aria-label="Main">
             <Link href="/">Today</Link>
             <Link href="/search">Search</Link>
+            <Link href="/topics">Topics</Link>
             <a href="/api/health">Status</a>
             <UserMenu />
             <ThemeToggle initial={theme} />

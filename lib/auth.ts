@@ -59,7 +59,8 @@ const MISSING_SECRET =
   "AUTH_SECRET is not set. It signs session cookies: set it to a random string of at least 32 characters " +
   "(`openssl rand -hex 32`), or start the app with `npm start`, which keeps one in DATA_DIR/auth-secret.";
 
-function authSecret(config: Env): string {
+/** The secret that signs session cookies (also signs topic feed tokens, lib/topics/feed-token.ts). */
+export function authSecret(config: Env): string {
   if (config.AUTH_SECRET) return config.AUTH_SECRET;
   if (config.NODE_ENV === "test" || config.NODE_ENV === "development") return DEVELOPMENT_SECRET;
   throw new AuthConfigError(MISSING_SECRET);

@@ -5,6 +5,8 @@ import { escapeHtml } from "./render/math";
 
 export type FeedItem = Pick<PaperRecord, "id" | "version" | "title" | "abstract" | "authors" | "categories"> & {
   date: Date | null;
+  /** A line put before the abstract (a topic feed: the score and why). */
+  note?: string;
 };
 
 export function publicUrl(): string {
@@ -18,7 +20,8 @@ function xml(text: string): string {
   return escapeHtml(text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, ""));
 }
 
-export function rssDocument(channel: { title: string; path: string; description: string }, items: FeedItem[]): string {
+/** `self`: the feed's own path when it is not `path` + "/feed" (a topic feed carries its token). */
+export function rssDocument(channel: { title: string; path: string; description: string; self?: string }, items: FeedItem[]): string {
   const base = publicUrl();
   const body = items
     .map((item) => {
@@ -28,7 +31,7 @@ export function rssDocument(channel: { title: string; path: string; description:
         `      <title>${xml(item.title)}</title>`,
         `      <link>${xml(link)}</link>`,
         `      <guid isPermaLink="false">arXiv:${xml(item.id)}v${item.version}</guid>`,
-        `      <description>${xml(item.abstract)}</description>`,
+        `      <description>${xml(item.note ? `${item.note}\n\n${item.abstract}` : item.abstract)}</description>`,
         `      <dc:creator>${xml(item.authors.join(", "))}</dc:creator>`,
         ...item.categories.map((c) => `      <category>${xml(c)}</category>`),
         item.date ? `      <pubDate>${item.date.toUTCString()}</pubDate>` : "",
@@ -43,7 +46,7 @@ export function rssDocument(channel: { title: string; path: string; description:
   <channel>
     <title>${xml(channel.title)}</title>
     <link>${xml(`${base}${channel.path}`)}</link>
-    <atom:link href="${xml(`${base}${channel.path}`)}/feed" rel="self" type="application/rss+xml"/>
+    <atom:link href="${xml(`${base}${channel.self ?? `${channel.path}/feed`}`)}" rel="self" type="application/rss+xml"/>
     <description>${xml(channel.description)}</description>
 ${body}
   </channel>

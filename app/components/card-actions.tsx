@@ -2,10 +2,13 @@
 // Behaviour for every server-rendered paper card on the page, by event delegation: the star (an
 // optimistic toggle through the toggleStar server action, rolled back with the reason when it
 // fails), sign-in-to-star links that come back here, and Copy / BibTeX to the clipboard. Keyboard
-// shortcuts ask for a star toggle with a `paper:toggle-star` event on the card.
+// shortcuts ask for a star toggle with a `paper:toggle-star` event on the card. Topic buttons label the
+// paper for a topic ("Add to …", "Not interested"); starring on a listing ranked by a topic also adds
+// the paper to it.
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { toggleStar } from "@/app/stars/actions";
+import { labelTopicPaper } from "@/app/topics/actions";
 
 export const TOGGLE_STAR_EVENT = "paper:toggle-star";
 
@@ -30,8 +33,10 @@ async function toggle(card: HTMLElement, after?: () => void) {
   button.dataset.pending = "1";
   if (error) error.textContent = "";
   let result: Awaited<ReturnType<typeof toggleStar>>;
+  // A listing ranked by a topic: its buttons carry the topic, and a star adds the paper to it.
+  const topicId = card.querySelector<HTMLElement>(".relevance ~ .topic-actions")?.dataset.topic;
   try {
-    result = await toggleStar(card.dataset.paperId!, wanted);
+    result = await toggleStar(card.dataset.paperId!, wanted, wanted ? topicId : undefined);
   } catch {
     result = { error: "The server could not be reached. Try again." };
   }
@@ -41,8 +46,49 @@ async function toggle(card: HTMLElement, after?: () => void) {
     if (error) error.textContent = result.error;
   } else {
     setStar(button, result.starred);
+    if (result.addedTo) {
+      const positive = card.querySelector<HTMLButtonElement>(`.topic-actions[data-topic="${result.addedTo}"] [data-label=positive]`);
+      if (positive) showLabel(card, positive.closest<HTMLElement>(".topic-actions")!, "positive");
+    }
     after?.();
   }
+}
+
+function showLabel(card: HTMLElement, group: HTMLElement, label: "positive" | "negative" | null) {
+  const name = group.dataset.topicName ?? "";
+  for (const b of group.querySelectorAll<HTMLButtonElement>("[data-action=topic-label]")) {
+    const on = b.dataset.label === label;
+    b.setAttribute("aria-pressed", String(on));
+    // Buttons of the "Add to topic" menu keep the topic's name; the selected topic's pair says its state.
+    if (!group.closest(".topic-menu")) {
+      b.textContent = b.dataset.label === "positive" ? (on ? `In ${name}` : `Add to ${name}`) : on ? "Marked not interested" : "Not interested";
+    }
+  }
+  if (!group.closest(".topic-menu")) card.classList.toggle("not-interested", label === "negative");
+}
+
+async function label(card: HTMLElement, button: HTMLButtonElement) {
+  const group = button.closest<HTMLElement>(".topic-actions");
+  if (!group || button.dataset.pending) return;
+  const status = card.querySelector(".topic-status");
+  const wanted = button.dataset.label as "positive" | "negative";
+  // Pressing a pressed button takes the label away again.
+  const next = button.getAttribute("aria-pressed") === "true" ? null : wanted;
+  button.dataset.pending = "1";
+  let result: Awaited<ReturnType<typeof labelTopicPaper>>;
+  try {
+    result = await labelTopicPaper(group.dataset.topic!, card.dataset.paperId!, next);
+  } catch {
+    result = { error: "The server could not be reached. Try again." };
+  }
+  delete button.dataset.pending;
+  const name = group.dataset.topicName ?? "";
+  if ("error" in result) {
+    if (status) status.textContent = result.error;
+    return;
+  }
+  showLabel(card, group, next);
+  if (status) status.textContent = next === "positive" ? `Added to ${name}` : next === "negative" ? `Not interested (${name})` : `Removed from ${name}`;
 }
 
 async function copy(card: HTMLElement, format: "text" | "bibtex") {
@@ -78,6 +124,10 @@ export function CardActions({ refreshAfterStar = false }: { refreshAfterStar?: b
           break;
         case "sign-in-to-star":
           (target as HTMLAnchorElement).href = `/sign-in?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+          break;
+        case "topic-label":
+          event.preventDefault();
+          void label(card, target as HTMLButtonElement);
           break;
         case "copy":
         case "bibtex":

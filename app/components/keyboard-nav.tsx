@@ -1,12 +1,14 @@
 "use client";
 // Keyboard navigation over the papers of a page: j/k move, s stars, o opens the paper, c copies,
-// ? shows the keys. The star toggle is asked through the `paper:toggle-star` event on the card.
+// t adds it to the topic the listing is ranked by, n marks it "not interested" there, ? shows the keys. The star toggle is asked through the `paper:toggle-star` event on the card.
 import { useEffect, useRef, useState } from "react";
 import { TOGGLE_STAR_EVENT } from "./card-actions";
 
 const KEYS: [string, string][] = [
   ["j / k", "next / previous paper"],
   ["s", "star or unstar"],
+  ["t", "add to the topic the list is ranked by"],
+  ["n", "not interested (for that topic)"],
   ["o", "open the paper"],
   ["a", "open on arXiv"],
   ["/ or Ctrl+F", "filter by keyword"],
@@ -52,6 +54,10 @@ export function KeyboardNav() {
           break;
         case "s":
           card?.dispatchEvent(new CustomEvent(TOGGLE_STAR_EVENT, { bubbles: true }));
+          break;
+        case "t":
+        case "n":
+          card?.querySelector<HTMLButtonElement>(`.relevance ~ .topic-actions [data-label=${e.key === "t" ? "positive" : "negative"}]`)?.click();
           break;
         case "o":
           card?.querySelector<HTMLAnchorElement>(".paper-title a")?.click();

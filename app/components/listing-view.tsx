@@ -4,8 +4,13 @@
 // server-rendered HTML (lib/render/card-html); CardActions gives them their buttons.
 import Link from "next/link";
 import { categoryName, formatListingSpec, type ListingSpec } from "@/lib/arxiv/categories";
+import { getCurrentUser } from "@/lib/auth";
 import { countListing, listPapersForDay } from "@/lib/queries/listings";
-import { cardsHtml } from "@/lib/render/card-html";
+import { listScoredPapersForDay } from "@/lib/queries/topics";
+import { embeddingsAvailable } from "@/lib/topics/embedding";
+import { readerTopics, thresholdParam, topicCardsHtml } from "../topics/listing";
+import { TopicPicker } from "../topics/topic-picker";
+import "../topics/topics.css";
 import { CardActions } from "./card-actions";
 import { DayCalendar } from "./day-calendar";
 import { KeyboardNav } from "./keyboard-nav";
@@ -22,6 +27,8 @@ export async function ListingView({
   days,
   tab,
   basePath,
+  topic,
+  min = 0,
 }: {
   spec: ListingSpec;
   date: string;
@@ -29,21 +36,33 @@ export async function ListingView({
   days: string[];
   tab: string | undefined;
   basePath: string;
+  /** ?topic=: sort by this topic's score (the reader's own topics only). */
+  topic?: string;
+  /** ?min=: with a topic, only papers scoring at least this (0..1). */
+  min?: number;
 }) {
   const current = tabFor(tab);
-  const [counts, first] = await Promise.all([
+  const user = await getCurrentUser();
+  const topics = await readerTopics(user);
+  const selected = topics.find((t) => t.id === topic);
+  const [counts, scored, plain, vectors] = await Promise.all([
     countListing(spec, date),
-    listPapersForDay(spec, date, { types: current.types, limit: PAGE }),
+    selected && user ? listScoredPapersForDay(user.id, selected.id, spec, date, { types: current.types, min, limit: PAGE }) : undefined,
+    selected ? undefined : listPapersForDay(spec, date, { types: current.types, limit: PAGE }),
+    selected ? embeddingsAvailable() : false,
   ]);
+  const first = scored?.papers ?? plain ?? [];
   const starred = await starredFor(first.map((p) => p.id));
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const shown = current.types.length ? current.types.reduce((n, t) => n + counts[t], 0) : total;
+  const inTab = current.types.length ? current.types.reduce((n, t) => n + counts[t], 0) : total;
+  const shown = scored ? scored.total : inTab;
+  const topicQuery = selected ? `&topic=${selected.id}${min > 0 ? `&min=${thresholdParam(min)}` : ""}` : "";
   // Days are newest first; a date without data still gets its nearest neighbours.
   const older = days.find((d) => d < date);
   const newer = [...days].reverse().find((d) => d > date);
   const specText = formatListingSpec(spec);
   const title = spec.include.length === 1 && !spec.exclude.length ? `${specText} — ${categoryName(specText) ?? ""}` : specText;
-  const query = (d: string, t = current.key) => `date=${d}${t !== "all" ? `&type=${t}` : ""}`;
+  const query = (d: string, t = current.key) => `date=${d}${t !== "all" ? `&type=${t}` : ""}${topicQuery}`;
 
   return (
     <section aria-labelledby="listing-title" className="listing">
@@ -66,12 +85,29 @@ export async function ListingView({
           <a className="feed-link" href={`/list/${encodeURIComponent(specText)}/feed`}>RSS</a>
         </nav>
       </header>
+      {user ? (
+        <TopicPicker
+          topics={topics.map((t) => ({ id: t.id, name: t.name }))}
+          selected={selected?.id}
+          requested={topic}
+          min={min}
+          date={date}
+          type={current.key}
+          action={basePath}
+          keywordsOnly={selected ? !vectors : false}
+          total={scored ? { shown, of: inTab } : undefined}
+        />
+      ) : null}
       <KeywordFilter total={shown} />
       {shown === 0 ? (
-        <p className="empty-state">{`Nothing ${current.key === "all" ? "" : "of this kind "}was announced in ${specText} on ${date}.`}</p>
+        <p className="empty-state">
+          {inTab > 0 && selected
+            ? `None of the ${inTab} papers scores ${Math.round(min * 100)} or more for ${selected.name}. Lower the threshold to see more.`
+            : `Nothing ${current.key === "all" ? "" : "of this kind "}was announced in ${specText} on ${date}.`}
+        </p>
       ) : (
         <>
-          <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: cardsHtml(first, starred) }} />
+          <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: topicCardsHtml(first, starred, topics, selected) }} />
           <MorePapers url={`${basePath}/cards?${query(date)}`} loaded={first.length} total={shown} pageSize={PAGE} />
         </>
       )}

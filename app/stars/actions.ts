@@ -6,8 +6,9 @@ import { isArxivId, normalizeArxivId } from "@/lib/arxiv/ids";
 import { getCurrentUser } from "@/lib/auth";
 import { childLogger } from "@/lib/logger";
 import { starPaper, unstarPaper } from "@/lib/queries/stars";
+import { isTopicId, labelPaper } from "@/lib/queries/topics";
 
-export type ToggleStarResult = { starred: boolean } | { error: string };
+export type ToggleStarResult = { starred: boolean; addedTo?: string } | { error: string };
 
 const input = z.object({
   paperId: z
@@ -17,11 +18,15 @@ const input = z.object({
     .refine(isArxivId, "That is not an arXiv id.")
     .transform((id) => normalizeArxivId(id).id),
   starred: z.boolean(),
+  topicId: z.string().refine(isTopicId, "That topic does not exist.").optional(),
 });
 
-/** Stars (starred = true) or unstars a paper for the signed-in reader; idempotent either way. */
-export async function toggleStar(paperId: string, starred: boolean): Promise<ToggleStarResult> {
-  const parsed = input.safeParse({ paperId, starred });
+/**
+ * Stars (starred = true) or unstars a paper for the signed-in reader; idempotent either way. Starring
+ * with `topicId` (a listing ranked by one of the reader's topics) also adds the paper to that topic.
+ */
+export async function toggleStar(paperId: string, starred: boolean, topicId?: string): Promise<ToggleStarResult> {
+  const parsed = input.safeParse({ paperId, starred, topicId });
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? "That request was not understood." };
   try {
     const user = await getCurrentUser();
@@ -29,6 +34,9 @@ export async function toggleStar(paperId: string, starred: boolean): Promise<Tog
     if (parsed.data.starred) {
       const found = await starPaper(user.id, parsed.data.paperId);
       if (!found) return { error: `arXiv:${parsed.data.paperId} is not in this library.` };
+      if (parsed.data.topicId && (await labelPaper(user.id, parsed.data.topicId, parsed.data.paperId, "positive")) === "ok") {
+        return { starred: true, addedTo: parsed.data.topicId };
+      }
     } else {
       await unstarPaper(user.id, parsed.data.paperId);
     }

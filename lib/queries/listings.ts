@@ -67,7 +67,8 @@ function listedCte(excluding: boolean): string {
   })`;
 }
 
-function params(spec: ListingSpec, date: string) {
+/** The listing CTEs (`listed`, `kept`) and their first three parameters, for queries built on a listing. */
+export function params(spec: ListingSpec, date: string) {
   const e = expand(spec);
   return { sql: listedCte(e.exclude.length > 0), args: [date, e.include, e.exclude] as const };
 }

@@ -104,24 +104,26 @@ export function starHtml(paper: Pick<CardPaper, "id" | "title">, state: StarStat
   );
 }
 
-/** One card, as a list item. */
-export function cardItemHtml(paper: CardPaper, star: StarState, options: CardOptions = {}): string {
+/** One card, as a list item. `extraHtml` (safe HTML, per request: topic scores) follows the star. */
+export function cardItemHtml(paper: CardPaper, star: StarState, options: CardOptions = {}, extraHtml = ""): string {
   const { head, tail } = halves(paper, options);
-  return `<li>${head}${starHtml(paper, star)}${tail}</li>`;
+  return `<li>${head}${starHtml(paper, star)}${extraHtml}${tail}</li>`;
 }
 
-/** Cards for a list of papers; `starred` undefined means signed out. */
-export function cardsHtml(
-  papers: (CardPaper & { announceType?: AnnounceType; abstractHtml?: string; tldr?: string | null })[],
+/** Cards for a list of papers; `starred` undefined means signed out; `extra` adds per-request HTML. */
+export function cardsHtml<P extends CardPaper & { announceType?: AnnounceType; abstractHtml?: string; tldr?: string | null }>(
+  papers: P[],
   starred: Set<string> | undefined,
+  extra?: (paper: P) => string,
 ): string {
   return papers
     .map((p) =>
-      cardItemHtml(p, starred ? { signedIn: true, starred: starred.has(p.id) } : { signedIn: false }, {
-        announceType: p.announceType,
-        abstractHtml: p.abstractHtml,
-        tldr: p.tldr,
-      }),
+      cardItemHtml(
+        p,
+        starred ? { signedIn: true, starred: starred.has(p.id) } : { signedIn: false },
+        { announceType: p.announceType, abstractHtml: p.abstractHtml, tldr: p.tldr },
+        extra?.(p),
+      ),
     )
     .join("");
 }

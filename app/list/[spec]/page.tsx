@@ -1,9 +1,11 @@
 // /list/<categories>: a day's papers for one category, a union (cs.AI,cs.CL) or a union minus
-// some (cs.AI+cs.LG-cs.CY). ?date=YYYY-MM-DD (default: the latest day with data), ?type=new|cross|replace.
+// some (cs.AI+cs.LG-cs.CY). ?date=YYYY-MM-DD (default: the latest day with data), ?type=new|cross|replace,
+// ?topic=<id>&min=<0..100>: sorted by one of the reader's topics, only papers scoring at least min.
 import type { Metadata } from "next";
 import { formatListingSpec, ListingSpecError, parseListingSpec } from "@/lib/arxiv/categories";
 import { listingDays } from "@/lib/queries/listings";
 import { ListingView } from "../../components/listing-view";
+import { parseThreshold } from "../../topics/listing";
 
 export const dynamic = "force-dynamic";
 
@@ -64,5 +66,15 @@ export default async function ListingPage({ params, searchParams }: Props) {
       </section>
     );
   }
-  return <ListingView spec={spec} date={date} days={days} tab={one(query.type)} basePath={basePath} />;
+  return (
+    <ListingView
+      spec={spec}
+      date={date}
+      days={days}
+      tab={one(query.type)}
+      basePath={basePath}
+      topic={one(query.topic) || undefined}
+      min={parseThreshold(one(query.min))}
+    />
+  );
 }

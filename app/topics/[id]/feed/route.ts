@@ -1,0 +1,47 @@
+// GET /topics/<id>/feed?token=…[&min=0..100]: RSS of a topic's daily list: the latest announced day
+// of the followed categories, best first, papers scoring at least `min` (default 30). Feed readers
+// carry no session, so the feed is authorised by the token in its address (lib/topics/feed-token.ts),
+// which only the topic's owner is shown; a wrong token and a missing topic get the same 404.
+import { parseListingSpec } from "@/lib/arxiv/categories";
+import { rssDocument, rssResponse } from "@/lib/feeds";
+import { listingDays } from "@/lib/queries/listings";
+import { getFollowedCategories } from "@/lib/queries/settings";
+import { listScoredPapersForDay, topicOwner } from "@/lib/queries/topics";
+import { DEFAULT_FEED_THRESHOLD } from "@/lib/topics/blend";
+import { isTopicFeedToken, topicFeedPath } from "@/lib/topics/feed-token";
+import { parseThreshold } from "../../listing";
+
+export const dynamic = "force-dynamic";
+
+const FEED_SIZE = 100;
+
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  const { id } = await params;
+  const url = new URL(request.url);
+  const notFound = new Response("No such feed. Copy the feed address again from the Topics page.", { status: 404 });
+  if (!isTopicFeedToken(id, url.searchParams.get("token"))) return notFound;
+  const topic = await topicOwner(id);
+  if (!topic) return notFound;
+  const min = url.searchParams.has("min") ? parseThreshold(url.searchParams.get("min")) : DEFAULT_FEED_THRESHOLD;
+  const spec = parseListingSpec((await getFollowedCategories()).join(","));
+  const date = (await listingDays(spec, 1))[0];
+  const { papers } = date ? await listScoredPapersForDay(topic.userId, id, spec, date, { min, limit: FEED_SIZE }) : { papers: [] };
+  const response = rssResponse(
+    rssDocument(
+      {
+        title: `${topic.name}${date ? ` — ${date}` : ""}`,
+        path: `/topics/${id}`,
+        self: topicFeedPath(id),
+        description: `Papers of the day ranked for the topic “${topic.name}”, scoring at least ${Math.round(min * 100)}.`,
+      },
+      papers.map((p) => {
+        const r = p.relevance;
+        const why = [r.matched.length ? `matched: ${r.matched.join(", ")}` : "", r.similar ? `most like: ${r.similar.title}` : ""].filter(Boolean).join("; ");
+        return { ...p, date: new Date(`${date}T00:00:00Z`), note: `Score ${Math.round(r.score * 100)}${why ? ` (${why})` : ""}` };
+      }),
+    ),
+  );
+  // Private to whoever holds the address: no shared caches.
+  response.headers.set("cache-control", "private, max-age=300");
+  return response;
+}

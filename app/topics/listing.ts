@@ -1,0 +1,38 @@
+// What a listing shows for a topic, shared by the listing page and its "more cards" route: the
+// reader's topics, the selected one (only the reader's own), its scored page of cards with the
+// per-request score, explanation and topic buttons. One query for the topics, one for the page.
+import type { AnnounceType } from "@/lib/arxiv/types";
+import type { CurrentUser } from "@/lib/auth";
+import { listTopics, type ScoredPaper, type TopicSummary } from "@/lib/queries/topics";
+import { cardsHtml } from "@/lib/render/card-html";
+import { relevanceHtml, topicButtonsHtml, topicMenuHtml } from "@/lib/topics/card-html";
+import type { CardPaper } from "@/lib/render/card-html";
+
+/** `?min=` is a score in percent (0..100, as the badges show it); the threshold in 0..1, 0 when absent or unreadable. */
+export function parseThreshold(raw: string | null | undefined): number {
+  const n = Number.parseFloat(raw ?? "");
+  if (!Number.isFinite(n) || n <= 0) return 0;
+  return Math.min(100, n) / 100;
+}
+
+export const thresholdParam = (min: number) => String(Math.round(min * 100));
+
+export async function readerTopics(user: CurrentUser | null): Promise<TopicSummary[]> {
+  return user ? listTopics(user.id) : [];
+}
+
+/** Cards with the topic's score and buttons (selected topic), or the "Add to topic" menu (none selected). */
+export function topicCardsHtml<P extends CardPaper & { announceType?: AnnounceType }>(
+  papers: P[],
+  starred: Set<string> | undefined,
+  topics: TopicSummary[],
+  selected: TopicSummary | undefined,
+): string {
+  if (selected) {
+    return cardsHtml(papers as (P & Partial<Pick<ScoredPaper, "relevance">>)[], starred, (p) =>
+      p.relevance ? relevanceHtml(p.relevance, selected) + topicButtonsHtml(selected, p.relevance.label) : "",
+    );
+  }
+  const menu = topicMenuHtml(topics);
+  return cardsHtml(papers, starred, menu ? () => menu : undefined);
+}

@@ -1,0 +1,67 @@
+// /topics: the reader's topics (name, description, keywords, labelled papers), a form for a new one,
+// and for each: rank today's list by it, edit, its RSS feed, delete. Signed out: to sign-in and back.
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth";
+import { getFollowedCategories } from "@/lib/queries/settings";
+import { listTopics } from "@/lib/queries/topics";
+import { embeddingsAvailable } from "@/lib/topics/embedding";
+import { topicFeedPath } from "@/lib/topics/feed-token";
+import { DESCRIPTION_MAX, NAME_MAX } from "@/lib/topics/input";
+import { removeTopic } from "./actions";
+import { TopicForm } from "./topic-form";
+import "./topics.css";
+
+export const metadata: Metadata = { title: "Topics" };
+export const dynamic = "force-dynamic";
+
+export default async function TopicsPage() {
+  const user = await getCurrentUser();
+  if (!user) redirect("/sign-in?next=/topics");
+  const [topics, followed, vectors] = await Promise.all([listTopics(user.id), getFollowedCategories(), embeddingsAvailable()]);
+  const today = `/list/${encodeURIComponent(followed.join(","))}`;
+  return (
+    <section aria-labelledby="topics-title">
+      <h1 id="topics-title">Topics</h1>
+      <p className="muted">
+        A topic ranks every listing by how well each paper matches it: its keywords, and (with an embedding model) how
+        close a paper is to its description and to the papers you added to it, away from those you marked not interested.
+        {vectors ? null : " No embedding model is loaded, so scores use keywords only for now."}
+      </p>
+      {topics.length === 0 ? (
+        <div className="empty-state">
+          <h2>No topics yet</h2>
+          <p>Create one below: a name, a sentence about what you want to read, and a few keywords are enough.</p>
+        </div>
+      ) : (
+        <ul className="topic-list">
+          {topics.map((t) => (
+            <li key={t.id} className="topic-item" data-topic-id={t.id}>
+              <h2>{t.name}</h2>
+              {t.description ? <p>{t.description}</p> : null}
+              <p>
+                {t.keywords.length ? t.keywords.map((k) => <span key={k} className="keyword-chip">{k}</span>) : <span className="muted">No keywords</span>}
+              </p>
+              <p className="muted">
+                {`${t.positives} paper${t.positives === 1 ? "" : "s"} added, ${t.negatives} marked not interested`}
+                {t.hasEmbedding ? " · description embedded" : ""}
+              </p>
+              <p className="topic-links">
+                <Link href={`${today}?topic=${t.id}`}>Rank today&apos;s papers</Link>{" · "}
+                <Link href={`/topics/${t.id}`}>Edit</Link>{" · "}
+                <a href={topicFeedPath(t.id)} title="Private feed address: anyone with it can read this topic's list">RSS</a>{" · "}
+                <form action={removeTopic} className="inline-form">
+                  <input type="hidden" name="id" value={t.id} />
+                  <button type="submit" className="link-button" aria-label={`Delete ${t.name}`}>Delete</button>
+                </form>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>New topic</h2>
+      <TopicForm initial={{ name: "", description: "", keywords: "" }} limits={{ name: NAME_MAX, description: DESCRIPTION_MAX }} />
+    </section>
+  );
+}

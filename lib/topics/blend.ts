@@ -1,0 +1,122 @@
+// The relevance blend of a paper for a topic, in one place: the weights, and the SQL that computes
+// the score and its explanation for many papers at once (lib/queries/topics.ts runs it). README
+// "Topics and scores" states the same formula in words; keep the two together.
+//
+//   E (embedding part, 0..1) = clamp( A − λ·N , 0, 1 )
+//       A = mean of the parts that exist of { cos(paper, description), mean cos(paper, positives) }
+//       N = mean cos(paper, negatives), 0 when there are none;  λ = NEGATIVE_WEIGHT
+//   K (keyword part, 0..1)   = mean over the topic's keywords of
+//       1 if the keyword (stemmed, as a phrase) is in the title, TEXT_WEIGHT if only in the
+//       abstract or authors, 0 otherwise (a keyword of stop words only, like "the", is left out)
+//   score = (wE·E + wK·K) / (wE + wK), counting only the parts that exist for this paper and topic:
+//       E exists when the paper has a vector and the topic has a description vector or a positive
+//       paper with a vector; K exists when the topic has a keyword. Neither: 0.
+//
+// A paper is never compared with itself (a seed paper is scored against the other seeds), and a
+// paper the reader marked "not interested" for the topic scores 0 for it.
+
+export const EMBEDDING_WEIGHT = 0.7;
+export const KEYWORD_WEIGHT = 0.3;
+export const NEGATIVE_WEIGHT = 0.5;
+/** A keyword met in the abstract or the authors (not the title) counts this much. */
+export const TEXT_WEIGHT = 0.6;
+
+/** Default threshold for a topic's feed (and the suggested one in the picker). */
+export const DEFAULT_FEED_THRESHOLD = 0.3;
+
+export interface BlendParts {
+  /** Embedding part, or null when it does not exist for this paper and topic. */
+  embedding: number | null;
+  /** Keyword part, or null when the topic has no keywords. */
+  keyword: number | null;
+}
+
+/** The blend of existing parts (the same arithmetic as the SQL below, for callers and docs). */
+export function blend({ embedding, keyword }: BlendParts): number {
+  let sum = 0;
+  let weight = 0;
+  if (embedding !== null) {
+    sum += EMBEDDING_WEIGHT * embedding;
+    weight += EMBEDDING_WEIGHT;
+  }
+  if (keyword !== null) {
+    sum += KEYWORD_WEIGHT * keyword;
+    weight += KEYWORD_WEIGHT;
+  }
+  return weight === 0 ? 0 : sum / weight;
+}
+
+/**
+ * SQL scoring the papers of a `candidates` relation (columns paper_id, plus whatever it carries) for
+ * the topic `$topic` owned by `$user`. Parameter placeholders are given by the caller so the text can
+ * follow other CTEs. Yields one row per candidate with: paper_id, score, embedding_part, keyword_part,
+ * matched (keywords in the topic's order), best_id/best_title/best_cos (the most similar positive
+ * paper), label (the reader's label of the paper for this topic, or null). A topic that is not the user's yields no rows at all.
+ */
+export function scoreSql(candidates: string, topicParam: string, userParam: string): string {
+  return `
+  topic AS (
+    SELECT t.id, t.embedding, t.keywords FROM topics t WHERE t.id = ${topicParam}::uuid AND t.user_id = ${userParam}
+  ),
+  kw AS (
+    SELECT k.ord, k.word, phraseto_tsquery('english', k.word) AS q
+    FROM topic, unnest(topic.keywords) WITH ORDINALITY AS k(word, ord)
+    WHERE numnode(phraseto_tsquery('english', k.word)) > 0
+  ),
+  labelled AS (
+    SELECT tp.paper_id, tp.label, e.embedding, lp.title
+    FROM topic JOIN topic_papers tp ON tp.topic_id = topic.id
+    JOIN paper_embeddings e ON e.paper_id = tp.paper_id
+    JOIN papers lp ON lp.id = tp.paper_id
+  ),
+  parts AS (
+    SELECT c.paper_id,
+      km.matched,
+      km.keyword_part,
+      CASE WHEN pe.embedding IS NOT NULL AND (topic.embedding IS NOT NULL OR pos.mean_cos IS NOT NULL) THEN
+        greatest(0, least(1,
+          (coalesce(1 - (pe.embedding <=> topic.embedding), 0) + coalesce(pos.mean_cos, 0))
+            / ((topic.embedding IS NOT NULL)::int + (pos.mean_cos IS NOT NULL)::int)
+          - ${NEGATIVE_WEIGHT} * coalesce(neg.mean_cos, 0)))
+      END AS embedding_part,
+      best.paper_id AS best_id, best.title AS best_title, best.cos AS best_cos,
+      (SELECT tp.label::text FROM topic_papers tp WHERE tp.topic_id = topic.id AND tp.paper_id = c.paper_id) AS label
+    FROM ${candidates} c
+    CROSS JOIN topic
+    JOIN papers sp ON sp.id = c.paper_id
+    LEFT JOIN paper_embeddings pe ON pe.paper_id = c.paper_id
+    CROSS JOIN LATERAL (
+      SELECT coalesce(array_agg(kw.word ORDER BY kw.ord) FILTER (WHERE sp.search_vector @@ kw.q), '{}') AS matched,
+        CASE WHEN count(*) > 0 THEN
+          sum(CASE WHEN ts_filter(sp.search_vector, '{a}') @@ kw.q THEN 1.0
+                   WHEN sp.search_vector @@ kw.q THEN ${TEXT_WEIGHT} ELSE 0 END)::float8 / count(*)
+        END AS keyword_part
+      FROM kw
+    ) km
+    LEFT JOIN LATERAL (
+      SELECT avg(1 - (pe.embedding <=> l.embedding)) AS mean_cos FROM labelled l
+      WHERE l.label = 'positive' AND l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL
+    ) pos ON true
+    LEFT JOIN LATERAL (
+      SELECT avg(1 - (pe.embedding <=> l.embedding)) AS mean_cos FROM labelled l
+      WHERE l.label = 'negative' AND l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL
+    ) neg ON true
+    LEFT JOIN LATERAL (
+      SELECT l.paper_id, l.title, 1 - (pe.embedding <=> l.embedding) AS cos FROM labelled l
+      WHERE l.label = 'positive' AND l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL
+      ORDER BY pe.embedding <=> l.embedding, l.paper_id LIMIT 1
+    ) best ON true
+  ),
+  scored AS (
+    SELECT parts.*,
+      CASE
+        WHEN label = 'negative' THEN 0
+        WHEN embedding_part IS NOT NULL AND keyword_part IS NOT NULL
+          THEN (${EMBEDDING_WEIGHT} * embedding_part + ${KEYWORD_WEIGHT} * keyword_part) / ${EMBEDDING_WEIGHT + KEYWORD_WEIGHT}
+        WHEN embedding_part IS NOT NULL THEN embedding_part
+        WHEN keyword_part IS NOT NULL THEN keyword_part
+        ELSE 0
+      END::float8 AS score
+    FROM parts
+  )`;
+}
