@@ -12,6 +12,7 @@ import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
 import { createCrawlProcessor } from "./crawl";
 import { LlmClient } from "../lib/llm/client";
 import { createSummarizeProcessor } from "./summarize";
+import { createEmbedProcessor } from "./embed";
 
 loadDotEnv();
 const log = childLogger("workers");
@@ -38,11 +39,14 @@ async function main(): Promise<void> {
       shutdown: shutdown.signal,
     }),
     summarize: createSummarizeProcessor({ llm: LlmClient.fromEnv({ signal: shutdown.signal }), shutdown: shutdown.signal }),
+    embed: createEmbedProcessor({ shutdown: shutdown.signal }),
   };
   /** Per-queue worker options: crawl jobs each make one arXiv request, so the limiter spaces requests across all workers. */
   const workerOptions: Partial<Record<QueueName, { concurrency: number; limiter?: { max: number; duration: number } }>> = {
     crawl: { concurrency: 1, limiter: { max: 1, duration: config.ARXIV_API_MIN_INTERVAL_MS } },
     summarize: { concurrency: config.SUMMARIZE_CONCURRENCY },
+    // One model run at a time uses EMBEDDING_THREADS cores; parallel jobs would only contend.
+    embed: { concurrency: 1 },
   };
 
   for (const [name, processor] of Object.entries(processors)) {
