@@ -13,7 +13,8 @@ export const REQUIRED_FILES = ["config.json", "tokenizer.json"] as const;
 /** The configured model directory, absolute (EMBEDDING_MODEL_DIR, else DATA_DIR/models/all-MiniLM-L6-v2). */
 export function embeddingModelDir(): string {
   const config = env();
-  return path.resolve(config.EMBEDDING_MODEL_DIR ?? path.join(config.DATA_DIR, "models", DEFAULT_MODEL_NAME));
+  // A runtime path, not part of the build: the ignore comment keeps Next from tracing the project.
+  return path.resolve(/*turbopackIgnore: true*/ config.EMBEDDING_MODEL_DIR ?? path.join(config.DATA_DIR, "models", DEFAULT_MODEL_NAME));
 }
 
 export type ModelLocation =

@@ -144,29 +144,27 @@ export interface RelatedPaper extends PaperRecord {
   similarity: number;
 }
 
-/** Papers nearest to `paperId`'s stored vector (same model), nearest first; [] when it has none. */
-export async function relatedPapers(paperId: string, limit = 8): Promise<RelatedPaper[]> {
+/**
+ * Papers nearest to `paperId`'s stored vector (same model), nearest first. `embedded` says whether
+ * the paper has a vector at all (the page explains an empty list differently).
+ */
+export async function relatedPapers(paperId: string, limit = 8): Promise<{ embedded: boolean; papers: RelatedPaper[] }> {
   const source = await db().$queryRawUnsafe<{ embedding: string; model: string }[]>(
     `SELECT embedding::text AS embedding, model FROM paper_embeddings WHERE paper_id = $1`,
     paperId,
   );
-  if (!source[0]) return [];
+  if (!source[0]) return { embedded: false, papers: [] };
   const vector = JSON.parse(source[0].embedding) as number[];
   const neighbours = await nearestPapers(vector, { model: source[0].model, limit, excludeId: paperId });
-  if (neighbours.length === 0) return [];
+  if (neighbours.length === 0) return { embedded: true, papers: [] };
   const rows = await db().$queryRawUnsafe<PaperRow[]>(
     `SELECT ${PAPER_COLUMNS} FROM papers p WHERE p.id = ANY($1::text[])`,
     neighbours.map((n) => n.id),
   );
   const byId = new Map(rows.map((r) => [r.id, toPaperRecord(r)]));
-  return neighbours.flatMap((n) => {
+  const papers = neighbours.flatMap((n) => {
     const paper = byId.get(n.id);
     return paper ? [{ ...paper, similarity: n.similarity }] : [];
   });
-}
-
-/** Whether any paper has a stored vector (the related-papers section says why it is empty). */
-export async function hasEmbeddings(): Promise<boolean> {
-  const rows = await db().$queryRawUnsafe<{ any: boolean }[]>(`SELECT EXISTS (SELECT 1 FROM paper_embeddings) AS any`);
-  return rows[0]?.any ?? false;
+  return { embedded: true, papers };
 }
