@@ -136,10 +136,17 @@ export const envSchema = z.object({
       message: 'expected at most 20 "|"-separated questions of at most 500 characters each',
     }),
 
-  /** Directory laid out like a Hugging Face download (config.json, tokenizer.json, onnx/model*.onnx). */
-  EMBEDDING_MODEL_DIR: z.string().min(1).default("./data/models/all-MiniLM-L6-v2"),
+  /** Directory laid out like a Hugging Face download (config.json, tokenizer.json, onnx/model*.onnx).
+   *  Unset: DATA_DIR/models/all-MiniLM-L6-v2. */
+  EMBEDDING_MODEL_DIR: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
   EMBEDDING_DEVICE: z.enum(["cpu", "cuda"]).default("cpu"),
   EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).default(2),
+  /** Texts per model run; small batches waste least on padding (texts are sorted by length first). */
+  EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(1024).default(8),
+  /** Tokens per text, [CLS] and [SEP] included (the model was trained on 256; its limit is 512). */
+  EMBEDDING_MAX_TOKENS: z.coerce.number().int().min(8).max(512).default(256),
+  /** Where `npm run model:download` fetches the model: `${base}/${repo}/resolve/main/${file}`. */
+  MODEL_DOWNLOAD_URL: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).default("https://huggingface.co"),
 
   /** When set, the worker process touches this file every 10 s (container healthchecks read it). */
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),

@@ -1,7 +1,8 @@
 // Health of each part the app depends on: ok / not configured / failing, with the reason.
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { db } from "./db";
+import { embedderStatus, getEmbedder } from "./embed/embedder";
+import { locateModel } from "./embed/model-files";
 import { latestCrawlRun } from "./queries/crawl-runs";
 import { env } from "./env";
 import { appQueue } from "./queue";
@@ -89,21 +90,30 @@ async function checkLlm(): Promise<ComponentHealth> {
   return value;
 }
 
-function checkEmbedding(): ComponentHealth {
-  const dir = path.resolve(env().EMBEDDING_MODEL_DIR);
-  const onnx = ["onnx/model_quantized.onnx", "onnx/model.onnx"].find((f) => existsSync(path.join(dir, f)));
-  if (!existsSync(path.join(dir, "tokenizer.json")) || !onnx) {
-    return {
-      status: "not_configured",
-      detail: `no model in ${dir} (needs tokenizer.json and onnx/model_quantized.onnx or onnx/model.onnx); relevance uses keyword scoring`,
-    };
+/** The embedding model as this process has it: loaded (on which device), or keyword fallback and why. */
+async function checkEmbedding(): Promise<ComponentHealth> {
+  // Loads the model on first use (once per process; a missing one is looked for again a minute later).
+  await getEmbedder().catch(() => null);
+  const status = embedderStatus();
+  if (status.state === "loaded") {
+    const device =
+      status.device === status.requestedDevice
+        ? `on ${status.device}`
+        : `on cpu (EMBEDDING_DEVICE=${status.requestedDevice} could not load: ${status.fallbackReason})`;
+    return { status: "ok", detail: `model ${status.modelId} loaded ${device}` };
   }
-  return { status: "ok", detail: `model files present in ${dir} (${onnx})` };
+  if (status.state === "keyword-fallback") return { status: "not_configured", detail: `keyword fallback: ${status.reason}` };
+  const location = locateModel(status.dir);
+  if (!location.ok) return { status: "not_configured", detail: `keyword fallback: ${location.message}` };
+  return {
+    status: "ok",
+    detail: `model files present in ${status.dir} (${path.relative(status.dir, location.onnxFile)}); not loaded in this process yet (device ${env().EMBEDDING_DEVICE})`,
+  };
 }
 
 export async function checkHealth(): Promise<Health> {
-  const [database, queue, arxiv, llm] = await Promise.all([checkDatabase(), checkQueue(), checkArxiv(), checkLlm()]);
-  const components = { database, queue, arxiv, llm, embedding: checkEmbedding() };
+  const [database, queue, arxiv, llm, embedding] = await Promise.all([checkDatabase(), checkQueue(), checkArxiv(), checkLlm(), checkEmbedding()]);
+  const components = { database, queue, arxiv, llm, embedding };
   const status =
     database.status === "failing" || queue.status === "failing"
       ? "failing"

@@ -25,7 +25,12 @@ export const payloadSchemas = {
     /** The scheduled check: has arXiv announced the followed categories' new day? */
     z.object({ kind: z.literal("daily-check"), final: z.boolean().default(false) }),
   ]),
-  embed: z.object({ paperIds: z.array(z.string().min(1)).max(1000) }),
+  embed: z.union([
+    /** These papers, when their vector is missing or stale (after a crawl). */
+    z.object({ paperIds: z.array(z.string().min(1)).max(1000) }),
+    /** Every paper: "missing" embeds those without a current vector, "all" re-embeds every one. */
+    z.object({ scope: z.enum(["missing", "all"]) }),
+  ]),
   summarize: z.object({ faqId: z.uuid() }),
 } satisfies Record<QueueName, z.ZodType>;
 
@@ -165,6 +170,14 @@ export async function enqueueCrawl(
     backoff: { type: "exponential", delay: options.retryDelayMs ?? 60_000 },
     priority: options.priority,
   });
+}
+
+/**
+ * Queues embedding of every paper without a vector for its latest version and the current model
+ * (`scope: "all"`: every paper again, e.g. after changing the model). Progress is on the job.
+ */
+export async function enqueueEmbedAll(connection: QueueConnection, scope: "missing" | "all" = "missing") {
+  return enqueue(connection, "embed", { scope });
 }
 
 export function redactUrl(url: string): string {

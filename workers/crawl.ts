@@ -7,7 +7,7 @@ import { FeedError } from "../lib/arxiv/types";
 import { crawlStep, dailyCheck, markRunStarted } from "../lib/crawl";
 import { childLogger } from "../lib/logger";
 import { finishRun, getCrawlRun, saveRunProgress, type CrawlCounts } from "../lib/queries/crawl-runs";
-import { enqueueCrawl, payloadSchemas, type QueueConnection } from "../lib/queue";
+import { enqueueCrawl, enqueueEmbedAll, payloadSchemas, type QueueConnection } from "../lib/queue";
 import { HttpError } from "../lib/retry";
 
 const log = childLogger("crawl");
@@ -32,12 +32,22 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * After a crawl that stored papers: embed whatever lacks a vector for its latest version (new
+ * papers and new versions; the job skips the rest). Counts of the last step alone may not show an
+ * earlier page's new papers, so any stored paper is reason enough.
+ */
+async function enqueueEmbeddings(connection: QueueConnection, counts: CrawlCounts): Promise<void> {
+  if (counts.stored > 0 || counts.newPapers + counts.newVersions > 0) await enqueueEmbedAll(connection, "missing");
+}
+
 export function createCrawlProcessor(deps: CrawlProcessorDeps): Processor {
   return async (job: Job) => {
     const payload = payloadSchemas.crawl.parse(job.data);
     if (payload.kind === "daily-check") {
       const result = await dailyCheck({ client: deps.client, pageSize: deps.pageSize }, { final: payload.final });
       log.info({ result: result.outcome, ...("date" in result ? { date: result.date } : {}) }, "daily check");
+      if (result.outcome === "stored") await enqueueEmbeddings(deps.connection, result.counts);
       return result;
     }
 
@@ -51,6 +61,7 @@ export function createCrawlProcessor(deps: CrawlProcessorDeps): Processor {
         onProgress: (counts: CrawlCounts) => job.updateProgress({ runId, ...counts }),
       });
       if (!step.done) await enqueueCrawl(deps.connection, runId, { start: step.nextStart, retryDelayMs: deps.retryDelayMs });
+      else await enqueueEmbeddings(deps.connection, step.counts);
       return { runId, done: step.done, counts: step.counts };
     } catch (error) {
       if (deps.shutdown?.aborted) throw error;

@@ -12,6 +12,7 @@ import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
 import { createCrawlProcessor } from "./crawl";
 import { LlmClient } from "../lib/llm/client";
 import { createSummarizeProcessor, summarizeWorkerOptions } from "./summarize";
+import { createEmbedProcessor } from "./embed";
 
 loadDotEnv();
 const log = childLogger("workers");
@@ -45,12 +46,15 @@ async function main(): Promise<void> {
         ? { fetchPdf: pdfClient.fetchPdf.bind(pdfClient), maxInputTokens: config.FAQ_MAX_INPUT_TOKENS }
         : undefined,
     }),
+    embed: createEmbedProcessor({ shutdown: shutdown.signal }),
   };
   /** Per-queue worker options: crawl jobs each make one arXiv request, so the limiter spaces requests across all workers. */
   const workerOptions: Partial<Record<QueueName, { concurrency?: number; limiter?: { max: number; duration: number } }>> = {
     crawl: { concurrency: 1, limiter: { max: 1, duration: config.ARXIV_API_MIN_INTERVAL_MS } },
     // Cost control: SUMMARIZE_CONCURRENCY per process, SUMMARIZE_RATE_PER_MINUTE across all workers.
     summarize: summarizeWorkerOptions(config),
+    // One model run at a time uses EMBEDDING_THREADS cores; parallel jobs would only contend.
+    embed: { concurrency: 1 },
   };
 
   for (const [name, processor] of Object.entries(processors)) {

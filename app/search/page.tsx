@@ -90,6 +90,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
       {form}
       <p className="muted" role="status">
         {result.total === 0 ? `No papers match "${params.q}".` : `${result.total.toLocaleString("en")} papers match "${params.q}"${pages > 1 ? `, page ${params.page} of ${pages}` : ""}.`}{" "}
+        {result.semantic ? <span title="Full-text and embedding results merged by reciprocal-rank fusion">Ranked by words and meaning. </span> : null}
         <a href={feed}>RSS</a>
       </p>
       <ol

@@ -13,6 +13,7 @@ import { KeyboardNav } from "../../components/keyboard-nav";
 import { starredFor } from "../../components/starred-for";
 import { RetryButton } from "./retry-button";
 import { FaqPanel, type FaqSnapshot } from "./faq";
+import { RelatedPapers } from "./related-papers";
 import { getCurrentUser } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { faqSettings, llmConfigured } from "@/lib/faq/request";
@@ -117,6 +118,7 @@ export default async function PaperPage({ params }: Props) {
           </>
         ) : null}
       </div>
+      <RelatedPapers paperId={paper.id} />
       <CardActions />
       <KeyboardNav />
     </section>
