@@ -100,6 +100,11 @@ export async function listPapersForDay(
   return remembered(key, () => listPapersForDayNow(spec, date, options));
 }
 
+/** The paper's latest finished TL;DR (English first), as column `tldr`; needs `papers p` in scope. */
+export const TLDR_COLUMN = `(SELECT f.tldr FROM faqs f
+         WHERE f.paper_id = p.id AND f.status = 'done' AND f.tldr IS NOT NULL
+         ORDER BY f.version DESC, (f.language = 'en') DESC, f.updated_at DESC LIMIT 1) AS tldr`;
+
 async function listPapersForDayNow(
   spec: ListingSpec,
   date: string,
@@ -110,9 +115,7 @@ async function listPapersForDayNow(
   const rows = await db().$queryRawUnsafe<(PaperRow & { announce_type: AnnounceType; position: number; tldr: string | null })[]>(
     `${sql}
      SELECT ${PAPER_COLUMNS}, kept.announce_type, kept.position,
-       (SELECT f.tldr FROM faqs f
-         WHERE f.paper_id = p.id AND f.status = 'done' AND f.tldr IS NOT NULL
-         ORDER BY f.version DESC, (f.language = 'en') DESC, f.updated_at DESC LIMIT 1) AS tldr
+       ${TLDR_COLUMN}
      FROM kept JOIN papers p ON p.id = kept.paper_id
      WHERE kept.announce_type::text = ANY($4::text[])
      ORDER BY kept.announce_type, kept.position, p.id

@@ -6,7 +6,7 @@ import type { AnnounceType } from "../arxiv/types";
 import { toPgVector } from "../embed/embedder";
 import { db } from "../db";
 import { scoreSql } from "../topics/blend";
-import { ANNOUNCE_TYPES, params as listingCte } from "./listings";
+import { ANNOUNCE_TYPES, params as listingCte, TLDR_COLUMN } from "./listings";
 import { PAPER_COLUMNS, toPaperRecord, type PaperRecord, type PaperRow } from "./papers";
 
 export type TopicLabel = "positive" | "negative";
@@ -200,6 +200,7 @@ export interface Relevance {
 export interface ScoredPaper extends PaperRecord {
   announceType: AnnounceType;
   position: number;
+  tldr: string | null;
   relevance: Relevance;
 }
 
@@ -220,6 +221,7 @@ type ScoredRow = PaperRow & {
   best_title: string | null;
   best_cos: number | null;
   label: TopicLabel | null;
+  tldr: string | null;
   total: number;
 };
 
@@ -228,6 +230,7 @@ function toScored(r: ScoredRow): ScoredPaper {
     ...toPaperRecord(r),
     announceType: r.announce_type,
     position: r.position,
+    tldr: r.tldr,
     relevance: {
       score: r.score,
       embeddingPart: r.embedding_part,
@@ -259,7 +262,7 @@ export async function listScoredPapersForDay(
      candidates AS (SELECT kept.paper_id FROM kept WHERE kept.announce_type::text = ANY($4::text[])),
      ${scoreSql("candidates", "$5", "$6")}
      SELECT ${PAPER_COLUMNS}, kept.announce_type, kept.position, s.score, s.embedding_part, s.keyword_part, s.matched,
-       s.best_id, s.best_title, s.best_cos, s.label, count(*) OVER ()::int AS total
+       s.best_id, s.best_title, s.best_cos, s.label, ${TLDR_COLUMN}, count(*) OVER ()::int AS total
      FROM scored s JOIN kept ON kept.paper_id = s.paper_id JOIN papers p ON p.id = s.paper_id
      WHERE s.score >= $7
      ORDER BY s.score DESC, kept.announce_type, kept.position, p.id
