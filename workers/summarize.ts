@@ -78,9 +78,23 @@ export function describeLlmError(error: LlmError): string {
   }
 }
 
-/** The first sentence of the summary answer, for a one-line TL;DR. */
-function tldrFrom(text: string): string | null {
-  const plain = text.replace(/[#*_>`]/g, "").trim();
+/**
+ * The first sentence of the summary answer, for a one-line TL;DR. Markdown marks (emphasis, code,
+ * headings, quotes) are dropped outside $math$; the math is kept whole (the card renders it).
+ */
+export function tldrFrom(text: string): string | null {
+  const plain = text
+    .split(/(\$[^$\n]+\$)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/[*`]/g, "")
+            .replace(/^\s*[#>]+\s*/gm, "")
+            .replace(/(^|[^\p{L}\p{N}])_+|_+(?=[^\p{L}\p{N}]|$)/gu, "$1"),
+    )
+    .join("")
+    .trim();
   if (!plain) return null;
   const match = /^(.{20,300}?[.!?。！？])(\s|$)/su.exec(plain);
   return (match?.[1] ?? plain.slice(0, 300)).trim();

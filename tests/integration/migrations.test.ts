@@ -8,7 +8,7 @@ import { applyMigrations, readMigrations } from "../../lib/migrate";
 import { withDatabase } from "../setup/global";
 
 const EXPECTED_TABLES = [
-  "_prisma_migrations", "accounts", "audit_log", "crawl_runs", "faqs", "listings", "paper_embeddings",
+  "_prisma_migrations", "accounts", "audit_log", "crawl_runs", "faq_requests", "faqs", "listings", "paper_embeddings",
   "paper_versions", "papers", "sessions", "settings", "stars", "topic_papers", "topics", "users", "verifications",
 ];
 
