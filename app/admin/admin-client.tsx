@@ -17,6 +17,26 @@ function Answer({ result }: { result: ActionResult<unknown> | null }) {
   );
 }
 
+const NOTICE_EVENT = "admin:notice";
+
+/**
+ * The page-wide answer line: a row's button may vanish with its row once the page refreshes (a
+ * retried job is no longer failed), so its answer is also shown here.
+ */
+export function AdminNotices() {
+  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+  useEffect(() => {
+    const show = (event: Event) => setResult((event as CustomEvent<ActionResult<unknown>>).detail);
+    window.addEventListener(NOTICE_EVENT, show);
+    return () => window.removeEventListener(NOTICE_EVENT, show);
+  }, []);
+  return (
+    <div className="admin-notice" aria-live="polite">
+      <Answer result={result} />
+    </div>
+  );
+}
+
 /** A button that runs one admin action, says what happened, and refreshes the page's data. */
 export function ActionButton<A>({
   action, args, label, confirm, className, title,
@@ -36,6 +56,7 @@ export function ActionButton<A>({
           start(async () => {
             const answer = await action(args);
             setResult(answer);
+            window.dispatchEvent(new CustomEvent(NOTICE_EVENT, { detail: answer }));
             if (answer.ok) router.refresh();
           });
         }}

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { adminPage } from "@/lib/admin/guard";
+import { AdminNotices } from "./admin-client";
 import "./admin.css";
 
 export const dynamic = "force-dynamic";
@@ -27,6 +28,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           </Link>
         ))}
       </nav>
+      <AdminNotices />
       {children}
     </div>
   );
