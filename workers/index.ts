@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     pgSchema: config.QUEUE_PG_SCHEMA,
   });
   await connection.ping(10_000);
+  // The admin's schedule (Settings) when one was saved, else CRAWL_SCHEDULE.
+  const schedule = await getCrawlSchedule();
 
   /** Processors by queue; each is idempotent and parses its own payload. */
   const processors: Partial<Record<QueueName, Processor>> = {
@@ -60,8 +62,7 @@ async function main(): Promise<void> {
   const crawlQueue = connection.queue("crawl");
   await crawlQueue.upsertJobScheduler(
     "daily-check",
-    // The admin's schedule (Settings) when one was saved, else CRAWL_SCHEDULE.
-    { pattern: (await getCrawlSchedule()).pattern, tz: "UTC" },
+    { pattern: schedule.pattern, tz: "UTC" },
     { name: "daily-check", data: { kind: "daily-check", final: false } },
   );
   await crawlQueue.upsertJobScheduler(

@@ -1,7 +1,8 @@
 "use client";
 // The interactive parts of the admin pages: buttons and forms that call the admin server actions and
 // show their answer, and the re-crawl form with live progress (polls /admin/api/crawl-runs).
-import { useRouter } from "next/navigation";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, useTransition, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/admin/guard";
 import type { RunView } from "@/lib/admin/run-view";
@@ -14,6 +15,20 @@ function Answer({ result }: { result: ActionResult<unknown> | null }) {
     <span role="status" className="admin-ok">{result.message}</span>
   ) : (
     <span role="alert" className="form-error">{result.error}</span>
+  );
+}
+
+/** The section links, the current one marked for screen readers and styles. */
+export function AdminNav({ sections }: { sections: [string, string][] }) {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Administration" className="admin-nav">
+      {sections.map(([href, label]) => (
+        <Link key={href} href={href} aria-current={pathname === href ? "page" : undefined}>
+          {label}
+        </Link>
+      ))}
+    </nav>
   );
 }
 

@@ -125,6 +125,12 @@ describe("every admin endpoint checks the role on the server", () => {
         expect(reader.status, `${method} ${file} plain reader`).toBe(403);
       }
     }
+    // And the progress route tells an administrator what is wrong with a bad request.
+    const bad = await fetch(`${web.url}/admin/api/crawl-runs?ids=abc`, { headers: { cookie: cookies.admin } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: "Each id must be a crawl run id (a UUID)." });
+    const none = await fetch(`${web.url}/admin/api/crawl-runs?ids=${"1".repeat(8)}-1111-4111-8111-${"1".repeat(12)}`, { headers: { cookie: cookies.admin } });
+    expect(await none.json()).toEqual({ runs: [] });
   });
 
   test("server actions: every one refuses a signed-out visitor and a plain reader, and writes nothing", async () => {
