@@ -78,7 +78,8 @@ export function ActionButton<A>({
       >
         {pending ? `${label}…` : label}
       </button>
-      <Answer result={result} />
+      {/* Success shows in the page-wide line; a refusal also stays next to the button it concerns. */}
+      {result && !result.ok ? <Answer result={result} /> : null}
     </span>
   );
 }

@@ -186,6 +186,7 @@ test.skipIf(!hasChromium)("an administrator re-crawls, watches progress, reads h
   await page.getByRole("status").filter({ hasText: 'The daily check now runs at "10 5 * * 1-5" (UTC).' }).waitFor();
   expect((await worker.queue("crawl").getJobScheduler("daily-check"))?.pattern).toBe("10 5 * * 1-5");
   expect((await sql.query(`SELECT value FROM settings WHERE key = 'crawl_schedule'`)).rows[0]?.value).toBe("10 5 * * 1-5");
+  await page.screenshot({ path: path.join(ARTIFACTS, "admin-overview.png"), fullPage: true });
 
   // ── re-crawl two days: two jobs, live progress to 100 % without a reload ──
   await page.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Re-crawl" }).click();
@@ -303,6 +304,7 @@ test.skipIf(!hasChromium)("a plain reader sees no Admin link and gets 403 from e
   const row = adminPage.locator(`tr[data-user-email="${readerEmail}"]`);
   await row.getByRole("button", { name: "Make admin" }).click();
   await adminPage.locator(".admin-notice").getByRole("status").filter({ hasText: `${readerEmail} is now an administrator.` }).waitFor();
+  await adminPage.screenshot({ path: path.join(ARTIFACTS, "admin-users.png"), fullPage: true });
   await page.goto(`${web.url}/`);
   await expect(page.locator(".user-menu").getByRole("link", { name: "Admin" }).count()).resolves.toBe(1);
   expect((await page.goto(`${web.url}/admin/crawl`))?.status()).toBe(200);
