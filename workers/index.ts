@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     pgSchema: config.QUEUE_PG_SCHEMA,
   });
   await connection.ping(10_000);
+  // The admin's schedule (Settings) when one was saved, else CRAWL_SCHEDULE.
+  const schedule = await getCrawlSchedule();
 
   const pdfClient = ArxivClient.fromEnv({ signal: shutdown.signal });
   /** Processors by queue; each is idempotent and parses its own payload. */
@@ -72,8 +74,7 @@ async function main(): Promise<void> {
   const crawlQueue = connection.queue("crawl");
   await crawlQueue.upsertJobScheduler(
     "daily-check",
-    // The admin's schedule (Settings) when one was saved, else CRAWL_SCHEDULE.
-    { pattern: (await getCrawlSchedule()).pattern, tz: "UTC" },
+    { pattern: schedule.pattern, tz: "UTC" },
     { name: "daily-check", data: { kind: "daily-check", final: false } },
   );
   await crawlQueue.upsertJobScheduler(

@@ -1,7 +1,8 @@
 "use client";
 // The interactive parts of the admin pages: buttons and forms that call the admin server actions and
 // show their answer, and the re-crawl form with live progress (polls /admin/api/crawl-runs).
-import { useRouter } from "next/navigation";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, useTransition, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/admin/guard";
 import type { RunView } from "@/lib/admin/run-view";
@@ -14,6 +15,40 @@ function Answer({ result }: { result: ActionResult<unknown> | null }) {
     <span role="status" className="admin-ok">{result.message}</span>
   ) : (
     <span role="alert" className="form-error">{result.error}</span>
+  );
+}
+
+/** The section links, the current one marked for screen readers and styles. */
+export function AdminNav({ sections }: { sections: [string, string][] }) {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Administration" className="admin-nav">
+      {sections.map(([href, label]) => (
+        <Link key={href} href={href} aria-current={pathname === href ? "page" : undefined}>
+          {label}
+        </Link>
+      ))}
+    </nav>
+  );
+}
+
+const NOTICE_EVENT = "admin:notice";
+
+/**
+ * The page-wide answer line: a row's button may vanish with its row once the page refreshes (a
+ * retried job is no longer failed), so its answer is also shown here.
+ */
+export function AdminNotices() {
+  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+  useEffect(() => {
+    const show = (event: Event) => setResult((event as CustomEvent<ActionResult<unknown>>).detail);
+    window.addEventListener(NOTICE_EVENT, show);
+    return () => window.removeEventListener(NOTICE_EVENT, show);
+  }, []);
+  return (
+    <div className="admin-notice" aria-live="polite">
+      <Answer result={result} />
+    </div>
   );
 }
 
@@ -36,13 +71,15 @@ export function ActionButton<A>({
           start(async () => {
             const answer = await action(args);
             setResult(answer);
+            window.dispatchEvent(new CustomEvent(NOTICE_EVENT, { detail: answer }));
             if (answer.ok) router.refresh();
           });
         }}
       >
         {pending ? `${label}…` : label}
       </button>
-      <Answer result={result} />
+      {/* Success shows in the page-wide line; a refusal also stays next to the button it concerns. */}
+      {result && !result.ok ? <Answer result={result} /> : null}
     </span>
   );
 }

@@ -1,8 +1,8 @@
 // The admin area's frame: the role check (again in every page, action and route handler, since a
 // layout does not guard those), and the section navigation.
-import Link from "next/link";
 import type { ReactNode } from "react";
 import { adminPage } from "@/lib/admin/guard";
+import { AdminNav, AdminNotices } from "./admin-client";
 import "./admin.css";
 
 export const dynamic = "force-dynamic";
@@ -20,13 +20,8 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   await adminPage("/admin");
   return (
     <div className="admin">
-      <nav aria-label="Administration" className="admin-nav">
-        {SECTIONS.map(([href, label]) => (
-          <Link key={href} href={href}>
-            {label}
-          </Link>
-        ))}
-      </nav>
+      <AdminNav sections={SECTIONS} />
+      <AdminNotices />
       {children}
     </div>
   );

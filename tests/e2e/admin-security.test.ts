@@ -125,10 +125,17 @@ describe("every admin endpoint checks the role on the server", () => {
         expect(reader.status, `${method} ${file} plain reader`).toBe(403);
       }
     }
+    // And the progress route tells an administrator what is wrong with a bad request.
+    const bad = await fetch(`${web.url}/admin/api/crawl-runs?ids=abc`, { headers: { cookie: cookies.admin } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: "Each id must be a crawl run id (a UUID)." });
+    const none = await fetch(`${web.url}/admin/api/crawl-runs?ids=${"1".repeat(8)}-1111-4111-8111-${"1".repeat(12)}`, { headers: { cookie: cookies.admin } });
+    expect(await none.json()).toEqual({ runs: [] });
   });
 
   test("server actions: every one refuses a signed-out visitor and a plain reader, and writes nothing", async () => {
     const before = await auditCount();
+    const settingsBefore = (await sql.query(`SELECT coalesce(json_agg(s ORDER BY key), '[]') AS all FROM settings s`)).rows[0].all;
     const actions = adminActions();
     expect(actions.length).toBe(adminActionExports().length);
     for (const action of actions) {
@@ -141,8 +148,8 @@ describe("every admin endpoint checks the role on the server", () => {
     }
     expect(await auditCount()).toBe(before);
     expect(await queues.queue("embed").isPaused()).toBe(false);
-    const settings = await sql.query(`SELECT count(*)::int AS n FROM settings`);
-    expect(settings.rows[0].n).toBe(0);
+    const settingsAfter = (await sql.query(`SELECT coalesce(json_agg(s ORDER BY key), '[]') AS all FROM settings s`)).rows[0].all;
+    expect(settingsAfter).toEqual(settingsBefore);
   });
 
   test("a page shows no Admin link to a plain reader, and one to an administrator", async () => {

@@ -80,6 +80,7 @@ let web: WebServer;
 let worker: QueueConnection;
 let browser: Browser;
 let sql: pg.Client;
+let adminCookies: { name: string; value: string }[] = [];
 const databaseUrl = inject("databaseUrl");
 
 async function signUp(email: string): Promise<{ name: string; value: string }[]> {
@@ -160,7 +161,8 @@ const runItem = (page: Page, day: string, status: string) =>
 
 test.skipIf(!hasChromium)("an administrator re-crawls, watches progress, reads history, retries a failure", { timeout: 240_000 }, async () => {
   onTestFailed(() => console.log(`[admin e2e] server output:\n${web.output()}`));
-  const context = await contextFor(await signUp(adminEmail));
+  adminCookies = await signUp(adminEmail);
+  const context = await contextFor(adminCookies);
   const page = await context.newPage();
   const errors = watchErrors(page);
 
@@ -169,6 +171,22 @@ test.skipIf(!hasChromium)("an administrator re-crawls, watches progress, reads h
   await page.locator(".user-menu").getByRole("link", { name: "Admin" }).click();
   await page.waitForURL(`${web.url}/admin`);
   await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Administration");
+  await expect(page.getByText("Re-embedding every paper is not offered here yet").count()).resolves.toBe(1);
+
+  // ── settings: bad input is refused in words, good input is saved, audited and applied ──
+  await page.getByLabel("Followed categories").fill("cs.CL, cs.NOPE");
+  await page.getByLabel("Followed categories").locator("xpath=ancestor::form").getByRole("button", { name: "Save" }).click();
+  await page.getByRole("alert").filter({ hasText: 'Not an arXiv category: "cs.NOPE".' }).waitFor();
+  const scheduleField = page.getByLabel("Daily check schedule (cron, UTC)");
+  await scheduleField.fill("5 25 * * *");
+  await scheduleField.locator("xpath=ancestor::form").getByRole("button", { name: "Save" }).click();
+  await page.getByRole("alert").filter({ hasText: 'Not a valid schedule: the hour field "25" must stay within 0–23.' }).waitFor();
+  await scheduleField.fill("10 5 * * 1-5");
+  await scheduleField.locator("xpath=ancestor::form").getByRole("button", { name: "Save" }).click();
+  await page.getByRole("status").filter({ hasText: 'The daily check now runs at "10 5 * * 1-5" (UTC).' }).waitFor();
+  expect((await worker.queue("crawl").getJobScheduler("daily-check"))?.pattern).toBe("10 5 * * 1-5");
+  expect((await sql.query(`SELECT value FROM settings WHERE key = 'crawl_schedule'`)).rows[0]?.value).toBe("10 5 * * 1-5");
+  await page.screenshot({ path: path.join(ARTIFACTS, "admin-overview.png"), fullPage: true });
 
   // ── re-crawl two days: two jobs, live progress to 100 % without a reload ──
   await page.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Re-crawl" }).click();
@@ -243,7 +261,7 @@ test.skipIf(!hasChromium)("an administrator re-crawls, watches progress, reads h
   await page.screenshot({ path: path.join(ARTIFACTS, "admin-queues-failed.png"), fullPage: true });
   failingDays.delete(day3);
   await failedRow.getByRole("button", { name: "Retry" }).click();
-  await crawlQueue.getByRole("status").filter({ hasText: "is queued again" }).waitFor();
+  await page.locator(".admin-notice").getByRole("status").filter({ hasText: "is queued again" }).waitFor();
   await page.goto(`${web.url}/admin/crawl`);
   await runItem(page, day3, "succeeded").waitFor({ timeout: 60_000 });
   await expect(runItem(page, day3, "succeeded").textContent()).resolves.toContain(`${PER_DAY} new papers`);
@@ -255,6 +273,7 @@ test.skipIf(!hasChromium)("an administrator re-crawls, watches progress, reads h
   const audit = await page.locator("table.audit-table tbody").textContent();
   expect(audit).toContain("crawl.recrawl");
   expect(audit).toContain("queue.retry");
+  expect(audit).toContain("settings.schedule");
   expect(audit).toContain(adminEmail);
   await page.emulateMedia({ colorScheme: "dark" });
   await page.goto(`${web.url}/admin/history`);
@@ -263,7 +282,7 @@ test.skipIf(!hasChromium)("an administrator re-crawls, watches progress, reads h
   await context.close();
 });
 
-test.skipIf(!hasChromium)("a plain reader sees no Admin link and gets 403 from every admin page", { timeout: 60_000 }, async () => {
+test.skipIf(!hasChromium)("a plain reader sees no Admin link and gets 403 from every admin page, until promoted", { timeout: 60_000 }, async () => {
   const context = await contextFor(await signUp(readerEmail));
   await sql.query(`UPDATE users SET role = 'user' WHERE email = $1`, [readerEmail]);
   const page = await context.newPage();
@@ -277,5 +296,18 @@ test.skipIf(!hasChromium)("a plain reader sees no Admin link and gets 403 from e
   }
   const api = await page.request.get(`${web.url}/admin/api/crawl-runs?ids=${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}`);
   expect(api.status()).toBe(403);
+
+  // Promoted from the Users page, the same reader gets the Admin link.
+  const adminContext = await contextFor(adminCookies.length ? adminCookies : await signUp(adminEmail));
+  const adminPage = await adminContext.newPage();
+  await adminPage.goto(`${web.url}/admin/users`);
+  const row = adminPage.locator(`tr[data-user-email="${readerEmail}"]`);
+  await row.getByRole("button", { name: "Make admin" }).click();
+  await adminPage.locator(".admin-notice").getByRole("status").filter({ hasText: `${readerEmail} is now an administrator.` }).waitFor();
+  await adminPage.screenshot({ path: path.join(ARTIFACTS, "admin-users.png"), fullPage: true });
+  await page.goto(`${web.url}/`);
+  await expect(page.locator(".user-menu").getByRole("link", { name: "Admin" }).count()).resolves.toBe(1);
+  expect((await page.goto(`${web.url}/admin/crawl`))?.status()).toBe(200);
+  await adminContext.close();
   await context.close();
 });
