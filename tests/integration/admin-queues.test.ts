@@ -97,6 +97,9 @@ describe.each(["redis", "postgres"] as const)("queue operations on %s", (backend
     const runs = await Promise.all([0, 1].map(() => createCrawlRun({ trigger: "admin", source: "rss", categories: ["stat"] })));
     for (const run of runs) await enqueueCrawl(connection, run.id, { retryDelayMs: 10 });
     for (const run of runs) await waitFor("the run to fail", runStatus(run.id), (s) => s === "failed");
+    // The run is marked failed inside the last attempt, a moment before BullMQ moves its job to the failed set.
+    const inFailedSet = async () => (await failedJobs(connection, "crawl")).filter((j) => runs.some((r) => r.id === j.runId)).length;
+    await waitFor("both jobs in the failed set", inFailedSet, (n) => n === 2);
     arxiv.script("/rss/stat", [{ status: 200, body: STAT }]);
     expect(await retryAllFailed(connection, "crawl")).toBeGreaterThanOrEqual(2);
     for (const run of runs) await waitFor("the run to succeed", runStatus(run.id), (s) => s === "succeeded");

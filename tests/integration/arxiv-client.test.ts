@@ -102,8 +102,11 @@ describe("ArxivClient", () => {
 
     const times = server.requestsTo("/api/query").map((r) => r.at);
     expect(times).toHaveLength(4);
+    // Arrival times at the stand-in, not send times: on a loaded machine a request can reach the
+    // server some milliseconds after it was sent, shortening the gap seen here. Without the gate
+    // the gaps are a few milliseconds, so 250 ms still proves the spacing.
     for (let i = 1; i < times.length; i++) {
-      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(295);
+      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(250);
     }
   });
 
