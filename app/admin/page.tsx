@@ -66,8 +66,8 @@ export default async function AdminOverview() {
       <h2>Embeddings</h2>
       {health.components.embedding.status === "ok" ? null : (
         <p className="muted embed-model-note">
-          This server has no embedding model ({health.components.embedding.detail}); the worker needs one too, or a run ends
-          as “skipped” and relevance stays on keyword scoring.
+          This server has no embedding model (see “Embedding model” above). The worker needs one too: without it a run
+          ends as “skipped” and relevance stays on keyword scoring.
         </p>
       )}
       <EmbedPanel action={startEmbedAll} initial={embedRun} />
