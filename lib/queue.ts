@@ -176,8 +176,8 @@ export async function enqueueCrawl(
  * Queues embedding of every paper without a vector for its latest version and the current model
  * (`scope: "all"`: every paper again, e.g. after changing the model). Progress is on the job.
  */
-export async function enqueueEmbedAll(connection: QueueConnection, scope: "missing" | "all" = "missing") {
-  return enqueue(connection, "embed", { scope });
+export async function enqueueEmbedAll(connection: QueueConnection, scope: "missing" | "all" = "missing", options: JobsOptions = {}) {
+  return enqueue(connection, "embed", { scope }, options);
 }
 
 export function redactUrl(url: string): string {

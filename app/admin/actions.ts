@@ -1,10 +1,11 @@
 "use server";
-// Settings server actions: followed categories and the daily schedule. Each one: authorize, validate
-// (zod), write, audit.
+// Overview server actions: followed categories, the daily schedule, and embedding every paper. Each
+// one: authorize, validate (zod), write, audit.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { isKnownCategory } from "@/lib/arxiv/categories";
 import { withAdmin, type ActionResult } from "@/lib/admin/guard";
+import { embedAllInput, EmbedRunOpenError, startEmbedRun, type EmbedRunView } from "@/lib/admin/embed";
 import { applyCrawlSchedule, cronPattern } from "@/lib/admin/schedule";
 import { writeAudit } from "@/lib/queries/audit";
 import { getCrawlSchedule, getFollowedCategories, setCrawlSchedule, setFollowedCategories } from "@/lib/queries/settings";
@@ -42,5 +43,23 @@ export async function saveCrawlSchedule(raw: unknown): Promise<ActionResult> {
     await writeAudit({ actorId: admin.id, action: "settings.schedule", target: input.pattern, details: { before, after: input.pattern } });
     revalidatePath("/admin");
     return { ok: true, message: `The daily check now runs at "${input.pattern}" (UTC).` };
+  });
+}
+
+/** "Embed missing" / "Re-embed everything": one run at a time; its progress is polled from /admin/api/embed-run. */
+export async function startEmbedAll(raw: unknown): Promise<ActionResult<{ run: EmbedRunView }>> {
+  return withAdmin(embedAllInput, raw, async (admin, input) => {
+    try {
+      const run = await startEmbedRun(admin, input.scope, appQueue());
+      revalidatePath("/admin");
+      return {
+        ok: true,
+        message: input.scope === "all" ? "Re-embedding every paper: queued." : "Embedding the papers without a current vector: queued.",
+        data: { run },
+      };
+    } catch (error) {
+      if (error instanceof EmbedRunOpenError) return { ok: false, error: error.message, status: 409 };
+      throw error;
+    }
   });
 }

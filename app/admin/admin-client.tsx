@@ -1,10 +1,12 @@
 "use client";
 // The interactive parts of the admin pages: buttons and forms that call the admin server actions and
-// show their answer, and the re-crawl form with live progress (polls /admin/api/crawl-runs).
+// show their answer, the re-crawl form with live progress (polls /admin/api/crawl-runs), and the
+// embedding panel with its progress bar (polls /admin/api/embed-run).
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, useTransition, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/admin/guard";
+import type { EmbedRunView } from "@/lib/admin/embed";
 import type { RunView } from "@/lib/admin/run-view";
 
 type Action<A> = (args: A) => Promise<ActionResult<unknown>>;
@@ -301,5 +303,116 @@ export function RecrawlForm({
         <Answer result={result} />
       </div>
     </form>
+  );
+}
+
+const EMBED_STATE_TEXT: Record<EmbedRunView["state"], string> = {
+  queued: "queued",
+  running: "running",
+  retrying: "retrying",
+  done: "done",
+  skipped: "skipped",
+  failed: "failed",
+};
+const EMBED_PILL: Record<EmbedRunView["state"], string> = {
+  queued: "status-queued",
+  running: "status-running",
+  retrying: "status-running",
+  done: "status-succeeded",
+  skipped: "status-failed",
+  failed: "status-failed",
+};
+
+/**
+ * "Embed missing" and "Re-embed everything", and the run's live progress bar: polls
+ * /admin/api/embed-run every second until the run is done, skipped or failed; no page reload.
+ */
+export function EmbedPanel({ action, initial }: { action: Action<{ scope: "missing" | "all" }>; initial: EmbedRunView | null }) {
+  const router = useRouter();
+  const [run, setRun] = useState<EmbedRunView | null>(initial);
+  const [pending, start] = useTransition();
+  const [result, setResult] = useState<ActionResult<unknown> | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  // A server render (after a refusal, say) may know of a newer run than this panel.
+  useEffect(() => setRun((current) => (initial && (!current || initial.jobId !== current.jobId || !initial.finished) ? initial : current)), [initial]);
+
+  const jobId = run && !run.finished ? run.jobId : null;
+  useEffect(() => {
+    if (!jobId) return;
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const response = await fetch(`/admin/api/embed-run?id=${encodeURIComponent(jobId)}`, { cache: "no-store" });
+        const body = (await response.json()) as { run?: EmbedRunView; error?: string };
+        if (!response.ok || !body.run) throw new Error(body.error ?? `the server answered ${response.status}`);
+        if (stopped) return;
+        setProblem(null);
+        setRun(body.run);
+      } catch (error) {
+        if (!stopped) setProblem(`Progress could not be read (${(error as Error).message}); trying again.`);
+      }
+    };
+    const timer = setInterval(() => void poll(), 1_000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [jobId]);
+
+  const begin = (scope: "missing" | "all") => {
+    if (scope === "all" && !window.confirm("Re-embed every paper? Search and related papers keep using the current vectors until each is replaced.")) return;
+    start(async () => {
+      const answer = await action({ scope });
+      setResult(answer);
+      if (answer.ok) {
+        const started = (answer.data as { run?: EmbedRunView } | undefined)?.run;
+        if (started) setRun(started);
+      }
+      router.refresh();
+    });
+  };
+
+  const open = Boolean(run && !run.finished);
+  return (
+    <section className="admin-section embed-panel" aria-label="Embeddings">
+      <div>
+        <button type="button" className="primary-button" disabled={pending || open} onClick={() => begin("missing")}>
+          Embed missing
+        </button>{" "}
+        <button type="button" disabled={pending || open} onClick={() => begin("all")}>
+          Re-embed everything
+        </button>{" "}
+        <Answer result={result} />
+      </div>
+      <p className="field-hint">
+        “Embed missing” embeds the papers without a vector for their latest version and the current model; “Re-embed
+        everything” replaces every vector (after changing the model). The embed worker does the work; one run at a time.
+      </p>
+      {problem ? <p role="alert" className="form-error">{problem}</p> : null}
+      {run ? (
+        <div className={`run-progress embed-run embed-${run.state}`} data-job-id={run.jobId} data-state={run.state} aria-live="polite">
+          <div className="run-head">
+            <strong>{run.scope === "all" ? "Re-embed everything" : "Embed missing"} · started {run.createdAt.slice(0, 16).replace("T", " ")} UTC</strong>
+            <span className={`status-pill ${EMBED_PILL[run.state]}`}>{EMBED_STATE_TEXT[run.state]}</span>
+          </div>
+          <progress max={100} value={run.percent} aria-label="Embedding progress" />
+          <div className="run-counts">
+            <span className="run-percent">{run.percent} %</span>
+            <span className="embed-count">
+              {run.done.toLocaleString("en")} of {run.total.toLocaleString("en")} papers embedded
+            </span>
+          </div>
+          {run.message ? (
+            <p className={run.state === "failed" ? "crawl-error" : "muted"} role={run.state === "failed" ? "alert" : undefined}>
+              {run.state === "failed" ? "Failed: " : ""}
+              {run.message}
+            </p>
+          ) : null}
+        </div>
+      ) : (
+        <p className="empty-state">No embedding run has been started from here yet.</p>
+      )}
+    </section>
   );
 }

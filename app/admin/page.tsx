@@ -1,13 +1,15 @@
-// Admin overview: counts, the LLM and embedding status (from health), and the editable settings
-// (followed categories, daily schedule).
+// Admin overview: counts, the LLM and embedding status (from health), embedding every paper (with
+// live progress), and the editable settings (followed categories, daily schedule).
 import type { Metadata } from "next";
+import { currentEmbedRun } from "@/lib/admin/embed";
 import { adminPage } from "@/lib/admin/guard";
 import { env } from "@/lib/env";
 import { checkHealth } from "@/lib/health";
 import { adminStats } from "@/lib/queries/admin-stats";
 import { getCrawlSchedule, getFollowedCategories } from "@/lib/queries/settings";
-import { saveCrawlSchedule, saveFollowedCategories } from "./actions";
-import { SettingForm } from "./admin-client";
+import { appQueue } from "@/lib/queue";
+import { saveCrawlSchedule, saveFollowedCategories, startEmbedAll } from "./actions";
+import { EmbedPanel, SettingForm } from "./admin-client";
 
 export const metadata: Metadata = { title: "Admin" };
 export const dynamic = "force-dynamic";
@@ -16,7 +18,13 @@ const STATUS_WORDS = { ok: "ok", failing: "failing", not_configured: "not config
 
 export default async function AdminOverview() {
   await adminPage("/admin");
-  const [stats, health, followed, schedule] = await Promise.all([adminStats(), checkHealth(), getFollowedCategories(), getCrawlSchedule()]);
+  const [stats, health, followed, schedule, embedRun] = await Promise.all([
+    adminStats(),
+    checkHealth(),
+    getFollowedCategories(),
+    getCrawlSchedule(),
+    currentEmbedRun(appQueue()),
+  ]);
   const components = [
     ["Database", health.components.database],
     ["Queue", health.components.queue],
@@ -54,10 +62,15 @@ export default async function AdminOverview() {
         LLM model: {env().LLM_MODEL}. These are set in the environment (see .env.example); the full report is at{" "}
         <a href="/api/health">/api/health</a>.
       </p>
-      <p className="todo-note">
-        Re-embedding every paper is not offered here yet (TODO: it needs the embed worker, which is being written
-        separately).
-      </p>
+
+      <h2>Embeddings</h2>
+      {health.components.embedding.status === "ok" ? null : (
+        <p className="muted embed-model-note">
+          This server has no embedding model (see “Embedding model” above). The worker needs one too: without it a run
+          ends as “skipped” and relevance stays on keyword scoring.
+        </p>
+      )}
+      <EmbedPanel action={startEmbedAll} initial={embedRun} />
 
       <h2>Settings</h2>
       <section className="admin-section">

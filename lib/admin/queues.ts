@@ -59,7 +59,11 @@ function describe(queue: QueueName, job: Job): { about: string; runId?: string }
     return { about: data.final ? "daily check (final)" : "daily check" };
   }
   if (queue === "summarize") return { about: `FAQ ${String(data.faqId)}` };
-  if (queue === "embed") return { about: `${(data.paperIds as string[]).length} paper(s)` };
+  if (queue === "embed") {
+    return "scope" in data
+      ? { about: data.scope === "all" ? "re-embed every paper" : "embed every paper without a current vector" }
+      : { about: `${(data.paperIds as string[]).length} paper(s)` };
+  }
   return { about: "" };
 }
 

@@ -23,7 +23,10 @@ export interface EmbedSelection {
 /** `WHERE` for papers (`p`, left-joined to `e`) that need a vector: missing, older version or other model. */
 function selectionWhere(selection: EmbedSelection, first: number): { sql: string; args: unknown[] } {
   const args: unknown[] = [selection.model, selection.paperIds ?? null];
-  const stale = selection.force ? "TRUE" : `(e.paper_id IS NULL OR e.version <> p.latest_version OR e.model <> $${first})`;
+  // Forced, the model parameter is still referenced (always true): PostgreSQL refuses a parameter it cannot type.
+  const stale = selection.force
+    ? `$${first}::text IS NOT NULL`
+    : `(e.paper_id IS NULL OR e.version <> p.latest_version OR e.model <> $${first})`;
   return { sql: `${stale} AND ($${first + 1}::text[] IS NULL OR p.id = ANY($${first + 1}::text[]))`, args };
 }
 

@@ -97,8 +97,9 @@ describe("every admin endpoint checks the role on the server", () => {
   test("the walk finds the admin pages, route handlers and actions", () => {
     // A guard against a walk that silently finds nothing (then every loop below would pass vacuously).
     expect(adminPages().map((p) => p.url)).toEqual(expect.arrayContaining(["/admin", "/admin/crawl", "/admin/history", "/admin/queues", "/admin/users", "/admin/audit"]));
-    expect(adminRoutes().map((r) => r.url)).toContain("/admin/api/crawl-runs");
-    expect(adminActionExports().length).toBeGreaterThanOrEqual(8);
+    expect(adminRoutes().map((r) => r.url)).toEqual(expect.arrayContaining(["/admin/api/crawl-runs", "/admin/api/embed-run"]));
+    expect(adminActionExports().map((a) => a.name)).toContain("startEmbedAll");
+    expect(adminActionExports().length).toBeGreaterThanOrEqual(9);
   });
 
   test("pages: signed out → sign-in redirect, plain reader → 403, administrator → 200", async () => {
@@ -131,6 +132,11 @@ describe("every admin endpoint checks the role on the server", () => {
     expect(await bad.json()).toEqual({ error: "Each id must be a crawl run id (a UUID)." });
     const none = await fetch(`${web.url}/admin/api/crawl-runs?ids=${"1".repeat(8)}-1111-4111-8111-${"1".repeat(12)}`, { headers: { cookie: cookies.admin } });
     expect(await none.json()).toEqual({ runs: [] });
+    const badEmbed = await fetch(`${web.url}/admin/api/embed-run?id=42`, { headers: { cookie: cookies.admin } });
+    expect(badEmbed.status).toBe(400);
+    expect(await badEmbed.json()).toEqual({ error: "The id must be an embedding run id (embed-all-<uuid>)." });
+    const noEmbed = await fetch(`${web.url}/admin/api/embed-run?id=embed-all-${"1".repeat(8)}-1111-4111-8111-${"1".repeat(12)}`, { headers: { cookie: cookies.admin } });
+    expect(noEmbed.status).toBe(404);
   });
 
   test("server actions: every one refuses a signed-out visitor and a plain reader, and writes nothing", async () => {
@@ -140,7 +146,7 @@ describe("every admin endpoint checks the role on the server", () => {
     expect(actions.length).toBe(adminActionExports().length);
     for (const action of actions) {
       // Arguments that would be valid for some actions: the refusal must come before any parsing.
-      const args = [{ queue: "embed", paused: true, userId: "x", role: "admin", disabled: true, categories: ["cs.AI"], source: "api", from: "2024-01-02", pattern: "0 5 * * *", jobId: "x" }];
+      const args = [{ scope: "all", queue: "embed", paused: true, userId: "x", role: "admin", disabled: true, categories: ["cs.AI"], source: "api", from: "2024-01-02", pattern: "0 5 * * *", jobId: "x" }];
       const out = await callAction(action.pageUrl, action.id, args);
       expect(out.result, `${action.file} ${action.name} signed out`).toEqual({ ok: false, error: SIGNED_OUT_MESSAGE, status: 401 });
       const reader = await callAction(action.pageUrl, action.id, args, { cookie: cookies.reader });
@@ -148,6 +154,7 @@ describe("every admin endpoint checks the role on the server", () => {
     }
     expect(await auditCount()).toBe(before);
     expect(await queues.queue("embed").isPaused()).toBe(false);
+    expect(await queues.queue("embed").getJobs(["waiting", "active", "prioritized", "delayed"])).toEqual([]);
     const settingsAfter = (await sql.query(`SELECT coalesce(json_agg(s ORDER BY key), '[]') AS all FROM settings s`)).rows[0].all;
     expect(settingsAfter).toEqual(settingsBefore);
   });

@@ -2,7 +2,8 @@
 // server's own queue: an administrator re-crawls two days and watches the progress reach 100 %
 // without a reload, finds the runs in the history and the papers in the listing, re-crawls a day
 // that is stored (nothing new, said so), sees a failing source fail with its error and retries it
-// from the Queues page, and hits the rate limit. A plain reader sees none of it.
+// from the Queues page, and hits the rate limit; re-embeds every paper (embed worker with the committed
+// test model) and watches that progress bar reach 100 % too. A plain reader sees none of it.
 import { randomBytes, randomInt } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -11,8 +12,11 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, onTestFailed, test } from "vitest";
 import { ArxivClient } from "../../lib/arxiv/client";
 import { ROOT } from "../../lib/build";
+import { locateModel } from "../../lib/embed/model-files";
+import { loadOnnxEmbedder } from "../../lib/embed/onnx-embedder";
 import { QueueConnection } from "../../lib/queue";
 import { createCrawlProcessor } from "../../workers/crawl";
+import { createEmbedProcessor } from "../../workers/embed";
 import { hasChromium, launchBrowser } from "../helpers/browser";
 import { startHttpServer, type RecordedRequest, type ScriptedReply, type TestHttpServer } from "../helpers/http-server";
 import { randomPaperId } from "../helpers/seed";
@@ -129,6 +133,12 @@ beforeAll(async () => {
     retry: { minTimeout: 10, maxTimeout: 20, retries: 1 },
   });
   worker.worker("crawl", createCrawlProcessor({ client, connection: worker, pageSize: 2, retryDelayMs: 100 }), { concurrency: 1 });
+  // The embed worker runs the committed random-weight test model (small batches: the bar moves).
+  const modelDir = path.join(ROOT, "tests/fixtures/models/all-MiniLM-L6-v2");
+  const location = locateModel(modelDir);
+  if (!location.ok) throw new Error(location.message);
+  const embedder = await loadOnnxEmbedder({ dir: modelDir, onnxFile: location.onnxFile, threads: 1, batchSize: 4, maxTokens: 64 });
+  worker.worker("embed", createEmbedProcessor({ embedder: async () => embedder }), { concurrency: 1 });
   sql = new pg.Client({ connectionString: databaseUrl });
   await sql.connect();
   browser = await launchBrowser();
@@ -171,7 +181,7 @@ test.skipIf(!hasChromium)("an administrator re-crawls, watches progress, reads h
   await page.locator(".user-menu").getByRole("link", { name: "Admin" }).click();
   await page.waitForURL(`${web.url}/admin`);
   await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Administration");
-  await expect(page.getByText("Re-embedding every paper is not offered here yet").count()).resolves.toBe(1);
+  await expect(page.getByRole("button", { name: "Embed missing" }).isEnabled()).resolves.toBe(true);
 
   // ── settings: bad input is refused in words, good input is saved, audited and applied ──
   await page.getByLabel("Followed categories").fill("cs.CL, cs.NOPE");
@@ -268,12 +278,32 @@ test.skipIf(!hasChromium)("an administrator re-crawls, watches progress, reads h
   await page.goto(`${web.url}/admin/queues`);
   await expect(page.locator('section[data-queue="crawl"] td[data-state="failed"]').textContent()).resolves.toBe("0");
 
+  // ── re-embed every paper from the overview: the bar reaches 100 % without a reload ──
+  await page.goto(`${web.url}/admin`);
+  await page.evaluate(() => ((window as unknown as { marker: string }).marker = "same page"));
+  const papers = (await sql.query(`SELECT count(*)::int AS n FROM papers`)).rows[0].n as number;
+  expect(papers).toBeGreaterThanOrEqual(3 * PER_DAY);
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("button", { name: "Re-embed everything" }).click();
+  await page.getByRole("status").filter({ hasText: "Re-embedding every paper: queued." }).waitFor();
+  const embedRun = page.locator('.embed-run[data-state="done"]');
+  await embedRun.waitFor({ timeout: 60_000 });
+  await expect(embedRun.locator(".run-percent").textContent()).resolves.toBe("100 %");
+  await expect(embedRun.locator(".embed-count").textContent()).resolves.toBe(`${papers.toLocaleString("en")} of ${papers.toLocaleString("en")} papers embedded`);
+  await expect(embedRun.locator("progress").getAttribute("value")).resolves.toBe("100");
+  await expect(page.evaluate(() => (window as unknown as { marker?: string }).marker)).resolves.toBe("same page");
+  await expect(page.getByRole("button", { name: "Re-embed everything" }).isEnabled()).resolves.toBe(true);
+  const embedded = await sql.query(`SELECT count(*)::int AS n FROM paper_embeddings WHERE paper_id = ANY($1)`, [[...papersByDay.values()].flat()]);
+  expect(embedded.rows[0].n).toBe(3 * PER_DAY);
+  await page.screenshot({ path: path.join(ARTIFACTS, "admin-embed.png"), fullPage: true });
+
   // ── every action above is in the audit log ──
   await page.goto(`${web.url}/admin/audit`);
   const audit = await page.locator("table.audit-table tbody").textContent();
   expect(audit).toContain("crawl.recrawl");
   expect(audit).toContain("queue.retry");
   expect(audit).toContain("settings.schedule");
+  expect(audit).toContain("embed.all");
   expect(audit).toContain(adminEmail);
   await page.emulateMedia({ colorScheme: "dark" });
   await page.goto(`${web.url}/admin/history`);
