@@ -5,7 +5,8 @@
 //            p50/p99 over 100 runs on random days
 //   all      one listing holding all 100,000 papers ranked (the worst case: every paper scored), p50/p99 of 10
 // The topic: a description vector, 10 positive and 3 negative papers with vectors, 5 keywords.
-// Options: --papers N (default 100000), --runs N (default 100).
+// Options: --papers N (default 100000), --runs N (default 100), --keep (leave the scratch database
+// for EXPLAIN; its address is printed).
 //
 // Database: a scratch database on the server of DATABASE_URL (default the local PostgreSQL), dropped
 // afterwards. The data is made by PostgreSQL itself (generate_series), so loading takes seconds.
@@ -14,7 +15,7 @@ import { parseArgs } from "node:util";
 import { applyMigrations } from "../lib/migrate";
 import { createScratchDatabase } from "./support";
 
-const { values: args } = parseArgs({ options: { papers: { type: "string" }, runs: { type: "string" } } });
+const { values: args } = parseArgs({ options: { papers: { type: "string" }, runs: { type: "string" }, keep: { type: "boolean" } } });
 const PAPERS = Number(args.papers ?? 100_000);
 const RUNS = Number(args.runs ?? 100);
 const PER_DAY = 1_000;
@@ -131,11 +132,15 @@ async function main() {
     console.log(`all      ${PAPERS.toLocaleString("en")} papers ranked, page of 25: p50 ${ms(pct(all, 50))}, p99 ${ms(pct(all, 99))} (${ALL_RUNS} runs)`);
   } finally {
     await disconnectDb();
-    await scratch.drop();
+    if (args.keep) console.log(`kept: ${scratch.url}`);
+    else await scratch.drop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0), // --keep leaves the scratch database's admin connection open
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

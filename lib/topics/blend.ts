@@ -58,12 +58,13 @@ export function scoreSql(candidates: string, topicParam: string, userParam: stri
   topic AS (
     SELECT t.id, t.embedding, t.keywords FROM topics t WHERE t.id = ${topicParam}::uuid AND t.user_id = ${userParam}
   ),
-  kw AS (
+  -- MATERIALIZED: computed once, not again for every paper scored.
+  kw AS MATERIALIZED (
     SELECT k.ord, k.word, phraseto_tsquery('english', k.word) AS q
     FROM topic, unnest(topic.keywords) WITH ORDINALITY AS k(word, ord)
     WHERE numnode(phraseto_tsquery('english', k.word)) > 0
   ),
-  labelled AS (
+  labelled AS MATERIALIZED (
     SELECT tp.paper_id, tp.label, e.embedding, lp.title
     FROM topic JOIN topic_papers tp ON tp.topic_id = topic.id
     JOIN paper_embeddings e ON e.paper_id = tp.paper_id
