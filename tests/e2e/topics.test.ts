@@ -229,6 +229,14 @@ test.skipIf(!hasChromium)("create a topic, rank a listing by it, threshold, not 
   await bob.getByText("No topics yet").waitFor();
   await other.close();
 
+  // ── edit: a new keyword changes the explanation on the listing ──
+  await page.goto(`${web.url}/topics/${topicId}`);
+  await page.getByLabel(/^Keywords/).fill("sparse attention, retrieval, protein folding");
+  await page.getByRole("button", { name: "Save topic" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await page.goto(`${listing}&topic=${topicId}`);
+  await expect(card(papers.D).locator(".relevance-why").textContent()).resolves.toMatch(/^Matched: protein folding · Most like: /);
+
   // ── delete ──
   await page.goto(`${web.url}/topics`);
   await page.getByRole("button", { name: `Delete ${TOPIC_NAME}` }).click();
