@@ -229,8 +229,16 @@ test.skipIf(!hasChromium)("create a topic, rank a listing by it, threshold, not 
   await bob.getByText("No topics yet").waitFor();
   await other.close();
 
+  // ── the paper page's "Add to topic" menu ──
+  await page.goto(`${web.url}/papers/${papers.B.id}`);
+  await page.getByText("Add to topic").click();
+  await page.locator(".topic-menu").getByRole("button", { name: TOPIC_NAME }).click();
+  await page.locator(".topic-menu .topic-status").filter({ hasText: `Added to ${TOPIC_NAME}` }).waitFor();
+  await expect(page.locator(".topic-menu").getByRole("button", { name: TOPIC_NAME }).getAttribute("aria-pressed")).resolves.toBe("true");
+
   // ── edit: a new keyword changes the explanation on the listing ──
   await page.goto(`${web.url}/topics/${topicId}`);
+  await expect(page.locator("main li").allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining(papers.B.title)]));
   await page.getByLabel(/^Keywords/).fill("sparse attention, retrieval, protein folding");
   await page.getByRole("button", { name: "Save topic" }).click();
   await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
