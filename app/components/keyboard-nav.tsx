@@ -1,6 +1,7 @@
 "use client";
 // Keyboard navigation over the papers of a page: j/k move, s stars, o opens the paper, c copies,
-// t adds it to the topic the listing is ranked by, n marks it "not interested" there, ? shows the keys. The star toggle is asked through the `paper:toggle-star` event on the card.
+// t adds it to the topic the listing is ranked by, n marks it "not interested" there, ? shows the
+// keys. The star toggle is asked through the `paper:toggle-star` event on the card.
 import { useEffect, useRef, useState } from "react";
 import { TOGGLE_STAR_EVENT } from "./card-actions";
 

@@ -47,7 +47,7 @@ export default async function TopicsPage() {
                 {`${t.positives} paper${t.positives === 1 ? "" : "s"} added, ${t.negatives} marked not interested`}
                 {t.hasEmbedding ? " · description embedded" : ""}
               </p>
-              <p className="topic-links">
+              <div className="topic-links">
                 <Link href={`${today}?topic=${t.id}`}>Rank today&apos;s papers</Link>{" · "}
                 <Link href={`/topics/${t.id}`}>Edit</Link>{" · "}
                 <a href={topicFeedPath(t.id)} title="Private feed address: anyone with it can read this topic's list">RSS</a>{" · "}
@@ -55,7 +55,7 @@ export default async function TopicsPage() {
                   <input type="hidden" name="id" value={t.id} />
                   <button type="submit" className="link-button" aria-label={`Delete ${t.name}`}>Delete</button>
                 </form>
-              </p>
+              </div>
             </li>
           ))}
         </ul>

@@ -34,28 +34,24 @@ export function TopicPicker({
     );
   }
   return (
-    <form className="topic-picker" method="get" action={action} aria-label="Rank by topic">
+    <form className="topic-picker" method="get" action={action} aria-label="Topic ranking">
       <input type="hidden" name="date" value={date} />
       {type !== "all" ? <input type="hidden" name="type" value={type} /> : null}
-      <label>
-        Rank by{" "}
-        <select name="topic" defaultValue={selected ?? ""} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
-          <option value="">arXiv order (no topic)</option>
-          {topics.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
+      <label htmlFor="topic-select">Rank by</label>
+      <select id="topic-select" name="topic" defaultValue={selected ?? ""} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
+        <option value="">arXiv order (no topic)</option>
+        {topics.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name}
+          </option>
           ))}
-        </select>
-      </label>
-      <label>
-        Minimum score{" "}
-        <input type="number" name="min" min={0} max={100} step={5} defaultValue={Math.round(min * 100)} disabled={!selected} />
-      </label>
+      </select>
+      <label htmlFor="topic-min">Minimum score</label>
+      <input id="topic-min" type="number" name="min" min={0} max={100} step={5} defaultValue={Math.round(min * 100)} disabled={!selected} />
       <button type="submit">Apply</button>
       {total ? <span className="muted" role="status">{`${total.shown} of ${total.of} papers`}</span> : null}
       {keywordsOnly ? (
-        <span className="muted">Scores use keywords only: no embedding model is loaded.</span>
+        <span className="muted">No embedding model is loaded: the description is not compared; scores use keywords and the vectors papers already have.</span>
       ) : null}
       {requested && !selected ? <span className="form-error" role="alert">That topic is not one of yours; showing arXiv order.</span> : null}
       <Link href="/topics">Manage topics</Link>

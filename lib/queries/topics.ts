@@ -260,13 +260,19 @@ export async function listScoredPapersForDay(
   const rows = await db().$queryRawUnsafe<ScoredRow[]>(
     `${sql},
      candidates AS (SELECT kept.paper_id FROM kept WHERE kept.announce_type::text = ANY($4::text[])),
-     ${scoreSql("candidates", "$5", "$6")}
-     SELECT ${PAPER_COLUMNS}, kept.announce_type, kept.position, s.score, s.embedding_part, s.keyword_part, s.matched,
-       s.best_id, s.best_title, s.best_cos, s.label, ${TLDR_COLUMN}, count(*) OVER ()::int AS total
-     FROM scored s JOIN kept ON kept.paper_id = s.paper_id JOIN papers p ON p.id = s.paper_id
-     WHERE s.score >= $7
-     ORDER BY s.score DESC, kept.announce_type, kept.position, p.id
-     OFFSET $8 LIMIT $9`,
+     ${scoreSql("candidates", "$5", "$6")},
+     -- The page is cut before the papers' text is read: only its rows are joined with papers.
+     page AS (
+       SELECT s.*, kept.announce_type, kept.position, count(*) OVER ()::int AS total
+       FROM scored s JOIN kept ON kept.paper_id = s.paper_id
+       WHERE s.score >= $7
+       ORDER BY s.score DESC, kept.announce_type, kept.position, s.paper_id
+       OFFSET $8 LIMIT $9
+     )
+     SELECT ${PAPER_COLUMNS}, page.announce_type, page.position, page.score, page.embedding_part, page.keyword_part,
+       page.matched, page.best_id, page.best_title, page.best_cos, page.label, page.total, ${TLDR_COLUMN}
+     FROM page JOIN papers p ON p.id = page.paper_id
+     ORDER BY page.score DESC, page.announce_type, page.position, p.id`,
     ...args,
     types,
     topicId,

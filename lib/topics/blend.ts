@@ -58,12 +58,13 @@ export function scoreSql(candidates: string, topicParam: string, userParam: stri
   topic AS (
     SELECT t.id, t.embedding, t.keywords FROM topics t WHERE t.id = ${topicParam}::uuid AND t.user_id = ${userParam}
   ),
-  kw AS (
+  -- MATERIALIZED: computed once, not again for every paper scored.
+  kw AS MATERIALIZED (
     SELECT k.ord, k.word, phraseto_tsquery('english', k.word) AS q
     FROM topic, unnest(topic.keywords) WITH ORDINALITY AS k(word, ord)
     WHERE numnode(phraseto_tsquery('english', k.word)) > 0
   ),
-  labelled AS (
+  labelled AS MATERIALIZED (
     SELECT tp.paper_id, tp.label, e.embedding, lp.title
     FROM topic JOIN topic_papers tp ON tp.topic_id = topic.id
     JOIN paper_embeddings e ON e.paper_id = tp.paper_id
@@ -73,39 +74,39 @@ export function scoreSql(candidates: string, topicParam: string, userParam: stri
     SELECT c.paper_id,
       km.matched,
       km.keyword_part,
-      CASE WHEN pe.embedding IS NOT NULL AND (topic.embedding IS NOT NULL OR pos.mean_cos IS NOT NULL) THEN
+      CASE WHEN pe.embedding IS NOT NULL AND (topic.embedding IS NOT NULL OR sims.pos_mean IS NOT NULL) THEN
         greatest(0, least(1,
-          (coalesce(1 - (pe.embedding <=> topic.embedding), 0) + coalesce(pos.mean_cos, 0))
-            / ((topic.embedding IS NOT NULL)::int + (pos.mean_cos IS NOT NULL)::int)
-          - ${NEGATIVE_WEIGHT} * coalesce(neg.mean_cos, 0)))
+          (coalesce(1 - (pe.embedding <=> topic.embedding), 0) + coalesce(sims.pos_mean, 0))
+            / ((topic.embedding IS NOT NULL)::int + (sims.pos_mean IS NOT NULL)::int)
+          - ${NEGATIVE_WEIGHT} * coalesce(sims.neg_mean, 0)))
       END AS embedding_part,
-      best.paper_id AS best_id, best.title AS best_title, best.cos AS best_cos,
+      sims.best_id, sims.best_title, sims.best_cos,
       (SELECT tp.label::text FROM topic_papers tp WHERE tp.topic_id = topic.id AND tp.paper_id = c.paper_id) AS label
     FROM ${candidates} c
     CROSS JOIN topic
     JOIN papers sp ON sp.id = c.paper_id
     LEFT JOIN paper_embeddings pe ON pe.paper_id = c.paper_id
+    CROSS JOIN LATERAL (SELECT ts_filter(sp.search_vector, '{a}') AS title_vector) tv
     CROSS JOIN LATERAL (
       SELECT coalesce(array_agg(kw.word ORDER BY kw.ord) FILTER (WHERE sp.search_vector @@ kw.q), '{}') AS matched,
         CASE WHEN count(*) > 0 THEN
-          sum(CASE WHEN ts_filter(sp.search_vector, '{a}') @@ kw.q THEN 1.0
+          sum(CASE WHEN tv.title_vector @@ kw.q THEN 1.0
                    WHEN sp.search_vector @@ kw.q THEN ${TEXT_WEIGHT} ELSE 0 END)::float8 / count(*)
         END AS keyword_part
       FROM kw
     ) km
+    -- Each labelled paper's cosine is computed once; the means and the best match come from it.
     LEFT JOIN LATERAL (
-      SELECT avg(1 - (pe.embedding <=> l.embedding)) AS mean_cos FROM labelled l
-      WHERE l.label = 'positive' AND l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL
-    ) pos ON true
-    LEFT JOIN LATERAL (
-      SELECT avg(1 - (pe.embedding <=> l.embedding)) AS mean_cos FROM labelled l
-      WHERE l.label = 'negative' AND l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL
-    ) neg ON true
-    LEFT JOIN LATERAL (
-      SELECT l.paper_id, l.title, 1 - (pe.embedding <=> l.embedding) AS cos FROM labelled l
-      WHERE l.label = 'positive' AND l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL
-      ORDER BY pe.embedding <=> l.embedding, l.paper_id LIMIT 1
-    ) best ON true
+      SELECT avg(x.cos) FILTER (WHERE x.label = 'positive') AS pos_mean,
+        avg(x.cos) FILTER (WHERE x.label = 'negative') AS neg_mean,
+        (array_agg(x.paper_id ORDER BY x.cos DESC, x.paper_id) FILTER (WHERE x.label = 'positive'))[1] AS best_id,
+        (array_agg(x.title ORDER BY x.cos DESC, x.paper_id) FILTER (WHERE x.label = 'positive'))[1] AS best_title,
+        max(x.cos) FILTER (WHERE x.label = 'positive') AS best_cos
+      FROM (
+        SELECT l.paper_id, l.label, l.title, 1 - (pe.embedding <=> l.embedding) AS cos FROM labelled l
+        WHERE l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL
+      ) x
+    ) sims ON true
   ),
   scored AS (
     SELECT parts.*,

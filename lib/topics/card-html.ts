@@ -11,7 +11,8 @@ export function explanationHtml(r: Relevance): string {
   const parts: string[] = [];
   if (r.matched.length) parts.push(`Matched: ${r.matched.map((w) => `<mark>${escapeHtml(w)}</mark>`).join(", ")}`);
   else if (r.keywordPart !== null) parts.push("No keyword matched");
-  if (r.similar) {
+  // A best match pointing away from the paper (cosine 0 or less) says nothing worth showing.
+  if (r.similar && r.similar.cosine > 0) {
     parts.push(
       `Most like: <a href="/papers/${escapeHtml(r.similar.id)}">${escapeHtml(r.similar.title)}</a> (similarity ${r.similar.cosine.toFixed(2)})`,
     );

@@ -7,10 +7,11 @@ import { readerRunFor, requestPaperFetch } from "@/lib/queries/crawl-runs";
 import { getPaper } from "@/lib/queries/papers";
 import { appQueue, enqueueCrawl } from "@/lib/queue";
 import { AutoRefresh } from "../../components/auto-refresh";
-import { cardsHtml } from "@/lib/render/card-html";
 import { CardActions } from "../../components/card-actions";
 import { KeyboardNav } from "../../components/keyboard-nav";
 import { starredFor } from "../../components/starred-for";
+import { readerTopics, topicCardsHtml } from "../../topics/listing";
+import "../../topics/topics.css";
 import { RetryButton } from "./retry-button";
 import { FaqPanel, type FaqSnapshot } from "./faq";
 import { RelatedPapers } from "./related-papers";
@@ -78,6 +79,7 @@ export default async function PaperPage({ params }: Props) {
     );
   }
   const starred = await starredFor([paper.id]);
+  const topics = await readerTopics(await getCurrentUser());
   // A stored FAQ shows at once: this version's (English), else the newest one made for an older version.
   const faqConfig = faqSettings();
   const storedFaq: FaqRecord | null =
@@ -88,7 +90,7 @@ export default async function PaperPage({ params }: Props) {
   const canGenerateFaq = env().FAQ_OPEN || (await getCurrentUser()) !== null;
   return (
     <section aria-label={`arXiv:${paper.id}`} className="paper-page">
-      <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: cardsHtml([paper], starred) }} />
+      <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: topicCardsHtml([paper], starred, topics, undefined) }} />
       <FaqPanel paperId={paper.id} version={paper.version} questionsCount={faqConfig.questions.length} configured={llmConfigured()} canGenerate={canGenerateFaq} initial={faqSnapshot} />
       <div className="paper-facts">
         <h2>Versions</h2>

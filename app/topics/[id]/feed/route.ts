@@ -36,7 +36,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
       },
       papers.map((p) => {
         const r = p.relevance;
-        const why = [r.matched.length ? `matched: ${r.matched.join(", ")}` : "", r.similar ? `most like: ${r.similar.title}` : ""].filter(Boolean).join("; ");
+        const why = [r.matched.length ? `matched: ${r.matched.join(", ")}` : "", r.similar && r.similar.cosine > 0 ? `most like: ${r.similar.title}` : ""].filter(Boolean).join("; ");
         return { ...p, date: new Date(`${date}T00:00:00Z`), note: `Score ${Math.round(r.score * 100)}${why ? ` (${why})` : ""}` };
       }),
     ),
