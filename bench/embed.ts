@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     `machine: ${cpus.length} × ${cpus[0]?.model ?? "?"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ` +
       `onnxruntime-node ${ort.env.versions.common}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
   );
-  console.log(`model: random weights, MiniLM-L6 shape; ${texts.length} abstracts (title + abstract, ≤ ${maxTokens} tokens); ${threads} thread(s); device cpu; median of ${rounds} rounds`);
+  console.log(`model: random weights, MiniLM-L6 shape; ${texts.length} abstracts (title + abstract, ≤ ${maxTokens} tokens); ${threads} thread(s); device cpu; best of ${rounds} rounds`);
   console.log("");
   console.log("model  batch   bare abstracts/s   pipeline abstracts/s   pipeline/bare");
   for (const [label, file] of [["int8", "onnx/model_quantized.onnx"], ["fp32", "onnx/model.onnx"]] as const) {
@@ -118,9 +118,12 @@ async function main(): Promise<void> {
           bareRates.push(await bare(embedder, texts, batchSize));
           pipeRates.push(await pipeline(embedder, texts));
         }
-        const [b, p] = [median(bareRates), median(pipeRates)];
+        // Best round of each: on a machine shared with other work, the fastest round is the one least
+        // disturbed (as bench:ingest compares minimum times); the median is printed beside it.
+        const [b, p] = [Math.max(...bareRates), Math.max(...pipeRates)];
         console.log(
-          `${label.padEnd(5)}  ${String(batchSize).padStart(5)}   ${b.toFixed(1).padStart(16)}   ${p.toFixed(1).padStart(20)}   ${((p / b) * 100).toFixed(0).padStart(12)} %`,
+          `${label.padEnd(5)}  ${String(batchSize).padStart(5)}   ${b.toFixed(1).padStart(16)}   ${p.toFixed(1).padStart(20)}   ${((p / b) * 100).toFixed(0).padStart(12)} %` +
+            `   (medians ${median(bareRates).toFixed(1)} / ${median(pipeRates).toFixed(1)})`,
         );
       } finally {
         await embedder.release();
