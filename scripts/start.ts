@@ -7,6 +7,7 @@ import path from "node:path";
 import { buildIsStale, buildWebApp } from "../lib/build";
 import { checkDatabase, checkRedis, StartupError } from "../lib/connectivity";
 import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded-postgres";
+import { embeddingModelDir, locateModel } from "../lib/embed/model-files";
 import { ConfigError, loadDotEnv, parseEnv } from "../lib/env";
 import { applyMigrations, MigrationError } from "../lib/migrate";
 import { redactUrl } from "../lib/queue";
@@ -116,6 +117,12 @@ async function main(): Promise<void> {
   say(`  queue     ${queueLine}`);
   say(`  workers   ${config.START_WORKERS ? "running" : "not started (START_WORKERS=false)"}`);
   say(`  data      ${path.resolve(root, config.DATA_DIR)}`);
+  const model = locateModel(embeddingModelDir());
+  say(
+    model.ok
+      ? `  relevance embeddings (${model.onnxFile}, ${config.EMBEDDING_DEVICE})`
+      : "  relevance keyword scoring: no embedding model yet. `npm run model:download` fetches all-MiniLM-L6-v2 (~23 MB).",
+  );
   say("Press Ctrl+C to stop.");
 }
 

@@ -23,8 +23,8 @@ export type ModelLocation =
 
 /** Checks that `dir` holds a usable model; the message names the directory and the missing files. */
 export function locateModel(dir: string): ModelLocation {
-  const missing: string[] = REQUIRED_FILES.filter((f) => !existsSync(path.join(dir, f)));
-  const onnx = ONNX_CANDIDATES.find((f) => existsSync(path.join(dir, f)));
+  const missing: string[] = REQUIRED_FILES.filter((f) => !existsSync(/*turbopackIgnore: true*/ path.join(dir, f)));
+  const onnx = ONNX_CANDIDATES.find((f) => existsSync(/*turbopackIgnore: true*/ path.join(dir, f)));
   if (!onnx) missing.push(ONNX_CANDIDATES.join(" or "));
   if (missing.length === 0) return { ok: true, dir, onnxFile: path.join(dir, onnx!) };
   return {

@@ -115,10 +115,11 @@ export interface NearestOptions {
  */
 export async function nearestPapers(vector: ArrayLike<number>, options: NearestOptions): Promise<Neighbour[]> {
   const limit = options.limit ?? 10;
+  const iterative = await hasIterativeScan();
   return db().$transaction(async (tx) => {
     // ef_search bounds how many candidates one index scan yields: at least the limit asked for.
     await tx.$executeRawUnsafe(`SELECT set_config('hnsw.ef_search', $1, true)`, String(Math.min(1000, Math.max(40, limit * 2))));
-    await tx.$executeRawUnsafe(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
+    if (iterative) await tx.$executeRawUnsafe(`SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)`);
     const rows = await tx.$queryRawUnsafe<{ id: string; distance: number }[]>(
       `SELECT n.id, n.distance FROM (
          SELECT e.paper_id AS id, (e.embedding <=> $1::vector)::float8 AS distance
@@ -141,6 +142,23 @@ export async function nearestPapers(vector: ArrayLike<number>, options: NearestO
     );
     return rows.map((r) => ({ id: r.id, similarity: 1 - r.distance }));
   });
+}
+
+let iterativeScan: Promise<boolean> | undefined;
+
+/** pgvector 0.8 walks the index further when filters drop candidates; older versions lack the setting. */
+function hasIterativeScan(): Promise<boolean> {
+  iterativeScan ??= db()
+    .$queryRawUnsafe<{ v: string }[]>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'vector'`)
+    .then((rows) => {
+      const [major = 0, minor = 0] = (rows[0]?.v ?? "0.0").split(".").map(Number);
+      return major > 0 || minor >= 8;
+    })
+    .catch((error: unknown) => {
+      iterativeScan = undefined; // asked again next time
+      throw error;
+    });
+  return iterativeScan;
 }
 
 export interface RelatedPaper extends PaperRecord {
