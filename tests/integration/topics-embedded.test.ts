@@ -1,0 +1,218 @@
+// Topics with the real embedding pipeline, on the real PostgreSQL (pgvector) and a real BullMQ queue:
+// a topic saved the way the server action saves it (lib/topics/embedding + lib/queries/topics) gets
+// the model's vector of its text, refreshed when that text changes; a day's papers are embedded by
+// the embed job (workers/embed.ts); the day ranked by the topic has an embedding part for every
+// paper, and every number equals the blend of lib/topics/blend.ts recomputed here from the vectors
+// read back from Postgres. The model is the committed random-weight test model with the real
+// tokenizer (tests/fixtures/models), so the vectors are the pipeline's, not hand-made.
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
+
+// Before any module reads the configuration: the test model is the app's model in this file.
+process.env.EMBEDDING_MODEL_DIR = path.resolve(import.meta.dirname, "../fixtures/models/all-MiniLM-L6-v2");
+const { EMBEDDING_DIMENSIONS, getEmbedder } = await import("../../lib/embed/embedder");
+const { parseListingSpec } = await import("../../lib/arxiv/categories");
+const { db, disconnectDb } = await import("../../lib/db");
+const { QueueConnection, enqueue } = await import("../../lib/queue");
+const { createEmbedProcessor } = await import("../../workers/embed");
+const { createTopic, getTopic, labelPaper, listScoredPapersForDay, updateTopic } = await import("../../lib/queries/topics");
+const { EMBEDDING_WEIGHT, KEYWORD_WEIGHT, NEGATIVE_WEIGHT, TEXT_WEIGHT } = await import("../../lib/topics/blend");
+const { embedTopic, embeddingsAvailable, topicText } = await import("../../lib/topics/embedding");
+
+const tag = randomBytes(4).toString("hex");
+const userId = `topics-embedded-${tag}`;
+const day = randomDay();
+const spec = parseListingSpec("cs.IR");
+const KEYWORDS = ["retrieval", "protein folding"];
+
+// The day's papers (in arXiv's order) and, announced another day, the papers the reader labels.
+const dayPapers = [
+  { key: "a", title: "Dense retrieval for long documents", abstract: "We index passages with a dual encoder and rerank them." },
+  { key: "b", title: "Protein folding with language models", abstract: "Structure prediction from sequences alone, no retrieval." },
+  { key: "c", title: "A study of bird migration routes", abstract: "Satellite tags on storks over three winters." },
+  { key: "d", title: "Sparse attention kernels on GPUs", abstract: "Block-sparse matrix products for transformers." },
+  { key: "e", title: "Query expansion revisited", abstract: "Pseudo relevance feedback still helps dense retrieval." },
+  // Labelled positive by the reader and in the day's listing: scored against the other positive only.
+  { key: "s", title: "Learned sparse retrieval with term weights", abstract: "SPLADE-style expansions for inverted indexes." },
+];
+const otherPapers = [
+  { key: "p", title: "Passage ranking with cross encoders", abstract: "A reranker over retrieved passages." },
+  { key: "n", title: "Medieval trade networks in the Baltic", abstract: "Hanseatic ledgers as a graph." },
+];
+const ids: Record<string, string> = {};
+
+let sql: pg.Client;
+let topicId: string;
+
+type Vector = number[];
+const dot = (a: Vector, b: Vector) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+const cos = (a: Vector, b: Vector) => dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
+const norm = (a: Vector) => Math.sqrt(dot(a, a));
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+/** The topic's stored vector, read back from Postgres (null when it has none). */
+async function topicVector(id: string): Promise<Vector | null> {
+  const { rows } = await sql.query<{ v: string | null }>(`SELECT embedding::text AS v FROM topics WHERE id = $1::uuid`, [id]);
+  expect(rows).toHaveLength(1);
+  return rows[0]!.v === null ? null : (JSON.parse(rows[0]!.v) as Vector);
+}
+
+/** The papers' stored vectors and the model they came from, read back from Postgres. */
+async function paperVectors(paperIds: string[]): Promise<Map<string, { model: string; v: Vector }>> {
+  const { rows } = await sql.query<{ paper_id: string; model: string; v: string }>(
+    `SELECT paper_id, model, embedding::text AS v FROM paper_embeddings WHERE paper_id = ANY($1)`,
+    [paperIds],
+  );
+  return new Map(rows.map((r) => [r.paper_id, { model: r.model, v: JSON.parse(r.v) as Vector }]));
+}
+
+beforeAll(async () => {
+  sql = new pg.Client({ connectionString: inject("databaseUrl") });
+  await sql.connect();
+  await db().user.create({ data: { id: userId, name: "Embedded", email: `embedded-${tag}@topics.test` } });
+  for (const p of [...dayPapers, ...otherPapers]) ids[p.key] = randomPaperId();
+  const asEntry = (p: { key: string; title: string; abstract: string }) =>
+    entry({ id: ids[p.key]!, title: p.title, abstract: p.abstract, primaryCategory: "cs.IR", categories: ["cs.IR"] });
+  await seedListing(dayPapers.map(asEntry), ["cs.IR"], day);
+  await seedListing(otherPapers.map(asEntry), ["cs.IR"], randomDay());
+});
+
+afterAll(async () => {
+  await db().user.deleteMany({ where: { id: userId } });
+  await db().paper.deleteMany({ where: { id: { in: Object.values(ids) } } });
+  await sql.end();
+  await disconnectDb();
+});
+
+test("a topic saved with the model loaded stores the model's unit vector of its text, refreshed when the text changes", async () => {
+  expect(await embeddingsAvailable()).toBe(true);
+  const embedder = (await getEmbedder())!;
+  const input = { name: "Neural retrieval", description: "Finding the passages that answer a question, with learned encoders.", keywords: KEYWORDS };
+  // What saveTopic (app/topics/actions.ts) does: embed the text, then create.
+  const created = await createTopic(userId, input, [], await embedTopic(input.name, input.description));
+  const stored = (await topicVector(created.id))!;
+  expect(stored).not.toBeNull();
+  expect(stored).toHaveLength(EMBEDDING_DIMENSIONS);
+  expect(norm(stored)).toBeCloseTo(1, 5);
+  // It is the model's vector of name + description, not of something else.
+  const [direct] = await embedder.embed([topicText(input.name, input.description)]);
+  expect(cos(stored, Array.from(direct!))).toBeGreaterThan(0.9999);
+  const [ofNameOnly] = await embedder.embed([input.name]);
+  expect(cos(stored, Array.from(ofNameOnly!))).toBeLessThan(0.9999);
+  expect((await getTopic(userId, created.id))?.hasEmbedding).toBe(true);
+
+  // Only the keywords change: the text is the same, so is the vector.
+  const keywordsOnly = { ...input, keywords: [...KEYWORDS, "reranking"] };
+  expect(await updateTopic(userId, created.id, keywordsOnly, await embedTopic(keywordsOnly.name, keywordsOnly.description))).toBe(true);
+  expect(await topicVector(created.id)).toEqual(stored);
+
+  // The description changes: the vector is the new text's.
+  const redescribed = { ...keywordsOnly, description: "Predicting how proteins fold from their sequences." };
+  expect(await updateTopic(userId, created.id, redescribed, await embedTopic(redescribed.name, redescribed.description))).toBe(true);
+  const afterDescription = (await topicVector(created.id))!;
+  expect(afterDescription).not.toEqual(stored);
+  expect(norm(afterDescription)).toBeCloseTo(1, 5);
+  const [newDirect] = await embedder.embed([topicText(redescribed.name, redescribed.description)]);
+  expect(cos(afterDescription, Array.from(newDirect!))).toBeGreaterThan(0.9999);
+
+  // The name is part of the embedded text (topicText), so renaming refreshes the vector too.
+  const renamed = { ...redescribed, name: "Protein structure" };
+  expect(await updateTopic(userId, created.id, renamed, await embedTopic(renamed.name, renamed.description))).toBe(true);
+  const afterName = (await topicVector(created.id))!;
+  expect(afterName).not.toEqual(afterDescription);
+  const [renamedDirect] = await embedder.embed([topicText(renamed.name, renamed.description)]);
+  expect(cos(afterName, Array.from(renamedDirect!))).toBeGreaterThan(0.9999);
+});
+
+test("a day embedded by the embed job, ranked by a topic: every paper has an embedding part, every number is the blend's", async () => {
+  const embedder = (await getEmbedder())!;
+  const allIds = Object.values(ids);
+  const redisUrl = inject("redisUrl");
+  const connection = redisUrl
+    ? new QueueConnection({ redisUrl, prefix: `test-${tag}` })
+    : new QueueConnection({ databaseUrl: inject("databaseUrl"), pgSchema: process.env.QUEUE_PG_SCHEMA });
+  try {
+    connection.worker("embed", createEmbedProcessor(), { concurrency: 1 });
+    const job = await enqueue(connection, "embed", { paperIds: allIds });
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const state = await job.getState();
+      if (state === "completed") break;
+      if (state === "failed") throw new Error(`embed job failed: ${(await connection.queue("embed").getJob(job.id!))?.failedReason}`);
+      if (Date.now() > deadline) throw new Error(`embed job still ${state}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await connection.queue("embed").getJob(job.id!))!.returnvalue).toEqual({ done: allIds.length, total: allIds.length, model: embedder.modelId });
+  } finally {
+    await connection.close();
+  }
+
+  const input = { name: "Neural retrieval", description: "Finding the passages that answer a question, with learned encoders.", keywords: KEYWORDS };
+  const created = await createTopic(userId, input, [ids.p!, ids.s!], await embedTopic(input.name, input.description));
+  topicId = created.id;
+  expect(created.missing).toEqual([]);
+  expect(await labelPaper(userId, topicId, ids.n!, "negative")).toBe("ok");
+
+  // Everything the score depends on, as stored.
+  const t = (await topicVector(topicId))!;
+  const vectors = await paperVectors(allIds);
+  expect(vectors.size).toBe(allIds.length);
+  for (const { model, v } of vectors.values()) {
+    expect(model).toBe(embedder.modelId);
+    expect(v).toHaveLength(EMBEDDING_DIMENSIONS);
+    expect(norm(v)).toBeCloseTo(1, 5);
+  }
+  const vec = (key: string) => vectors.get(ids[key]!)!.v;
+  // Keyword part by hand: "retrieval" in the title 1, in the abstract only TEXT_WEIGHT; "protein folding" likewise.
+  const keywordPart: Record<string, number> = {
+    a: (1 + 0) / 2,
+    b: (TEXT_WEIGHT + 1) / 2,
+    c: 0,
+    d: 0,
+    e: (TEXT_WEIGHT + 0) / 2,
+    s: (1 + 0) / 2,
+  };
+  const positives = ["p", "s"];
+
+  const { papers, total } = await listScoredPapersForDay(userId, topicId, spec, day);
+  expect(total).toBe(dayPapers.length);
+  expect(papers.map((p) => p.id).sort()).toEqual(dayPapers.map((p) => ids[p.key]).sort());
+  const wanted = new Map<string, number>();
+  for (const { key } of dayPapers) {
+    const got = papers.find((p) => p.id === ids[key])!.relevance;
+    const v = vec(key);
+    // A paper is not compared with itself: the positive "s" is scored against "p" alone.
+    const pos = positives.filter((k) => k !== key).map((k) => cos(v, vec(k)));
+    const embeddingPart = clamp01(mean([cos(v, t), mean(pos)]) - NEGATIVE_WEIGHT * cos(v, vec("n")));
+    const score = (EMBEDDING_WEIGHT * embeddingPart + KEYWORD_WEIGHT * keywordPart[key]!) / (EMBEDDING_WEIGHT + KEYWORD_WEIGHT);
+    wanted.set(ids[key]!, score);
+    expect(got.embeddingPart, `embedding part of ${key}`).not.toBeNull();
+    expect(got.embeddingPart!, `embedding part of ${key}`).toBeCloseTo(embeddingPart, 4);
+    expect(got.keywordPart!, `keyword part of ${key}`).toBeCloseTo(keywordPart[key]!, 6);
+    expect(got.score, `score of ${key}`).toBeCloseTo(score, 4);
+    expect(got.label).toBe(key === "s" ? "positive" : null);
+    // The most similar positive is the one the stored vectors say.
+    const best = positives.filter((k) => k !== key).sort((x, y) => cos(v, vec(y)) - cos(v, vec(x)))[0]!;
+    expect(got.similar?.id, `most similar positive of ${key}`).toBe(ids[best]);
+    expect(got.similar!.cosine).toBeCloseTo(cos(v, vec(best)), 4);
+  }
+  // Best first, by the scores recomputed here.
+  const order = papers.map((p) => wanted.get(p.id)!);
+  for (let i = 1; i < order.length; i++) expect(order[i - 1]! + 1e-4).toBeGreaterThanOrEqual(order[i]!);
+  // The parts are not degenerate: the embedding part really varies across the day.
+  const parts = papers.map((p) => p.relevance.embeddingPart!);
+  expect(Math.max(...parts) - Math.min(...parts)).toBeGreaterThan(0.01);
+
+  // Marking a day's paper not interested: 0 for it, and it now repels the others.
+  expect(await labelPaper(userId, topicId, ids.c!, "negative")).toBe("ok");
+  const after = (await listScoredPapersForDay(userId, topicId, spec, day)).papers;
+  expect(after.at(-1)!.id).toBe(ids.c);
+  expect(after.at(-1)!.relevance.score).toBe(0);
+  const a = after.find((p) => p.id === ids.a)!.relevance;
+  const va = vec("a");
+  const expectedA = clamp01(mean([cos(va, t), mean(positives.map((k) => cos(va, vec(k))))]) - NEGATIVE_WEIGHT * mean([cos(va, vec("n")), cos(va, vec("c"))]));
+  expect(a.embeddingPart!).toBeCloseTo(expectedA, 4);
+});
