@@ -6,6 +6,7 @@ import type { CurrentUser } from "@/lib/auth";
 import { listTopics, type ScoredPaper, type TopicSummary } from "@/lib/queries/topics";
 import { cardsHtml } from "@/lib/render/card-html";
 import { relevanceHtml, topicButtonsHtml, topicMenuHtml } from "@/lib/topics/card-html";
+import { embedMissingTopics } from "@/lib/topics/embedding";
 import type { CardPaper } from "@/lib/render/card-html";
 
 /** `?min=` is a score in percent (0..100, as the badges show it); the threshold in 0..1, 0 when absent or unreadable. */
@@ -17,8 +18,9 @@ export function parseThreshold(raw: string | null | undefined): number {
 
 export const thresholdParam = (min: number) => String(Math.round(min * 100));
 
+/** The reader's topics (none signed out); one saved before a model was loaded is embedded now. */
 export async function readerTopics(user: CurrentUser | null): Promise<TopicSummary[]> {
-  return user ? listTopics(user.id) : [];
+  return user ? embedMissingTopics(user.id, await listTopics(user.id)) : [];
 }
 
 /** Cards with the topic's score and buttons (selected topic), or the "Add to topic" menu (none selected). */

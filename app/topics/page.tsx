@@ -6,7 +6,7 @@ import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth";
 import { getFollowedCategories } from "@/lib/queries/settings";
 import { listTopics } from "@/lib/queries/topics";
-import { embeddingsAvailable } from "@/lib/topics/embedding";
+import { embedMissingTopics, embeddingsAvailable } from "@/lib/topics/embedding";
 import { topicFeedPath } from "@/lib/topics/feed-token";
 import { DESCRIPTION_MAX, NAME_MAX } from "@/lib/topics/input";
 import { removeTopic } from "./actions";
@@ -19,7 +19,11 @@ export const dynamic = "force-dynamic";
 export default async function TopicsPage() {
   const user = await getCurrentUser();
   if (!user) redirect("/sign-in?next=/topics");
-  const [topics, followed, vectors] = await Promise.all([listTopics(user.id), getFollowedCategories(), embeddingsAvailable()]);
+  const [topics, followed, vectors] = await Promise.all([
+    listTopics(user.id).then((list) => embedMissingTopics(user.id, list)),
+    getFollowedCategories(),
+    embeddingsAvailable(),
+  ]);
   const today = `/list/${encodeURIComponent(followed.join(","))}`;
   return (
     <section aria-labelledby="topics-title">

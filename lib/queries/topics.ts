@@ -135,6 +135,29 @@ export async function updateTopic(userId: string, topicId: string, input: TopicI
   });
 }
 
+/**
+ * Stores the vector of a topic saved while no model was loaded, only while it still has none and its
+ * text is still the text that was embedded (a save in between wins); false otherwise.
+ */
+export async function setMissingTopicEmbedding(
+  userId: string,
+  topicId: string,
+  text: { name: string; description: string },
+  embedding: Float32Array,
+): Promise<boolean> {
+  if (!isTopicId(topicId)) return false;
+  const updated = await db().$executeRawUnsafe(
+    `UPDATE topics SET embedding = $1::vector
+     WHERE id = $2::uuid AND user_id = $3 AND embedding IS NULL AND name = $4 AND description = $5`,
+    toPgVector(embedding),
+    topicId,
+    userId,
+    text.name,
+    text.description,
+  );
+  return updated > 0;
+}
+
 /** Deletes the reader's topic (and its labels); false when it is not theirs. */
 export async function deleteTopic(userId: string, topicId: string): Promise<boolean> {
   if (!isTopicId(topicId)) return false;

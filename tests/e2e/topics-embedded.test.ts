@@ -1,7 +1,8 @@
 // Topics through the web process with an embedding model configured (the committed random-weight
 // test model, real tokenizer): a topic created and edited in a real Chromium gets the model's vector
 // of its text (read back from Postgres), and a listing ranked by it compares papers with that vector:
-// the badge's score is the blend recomputed here from the stored vectors.
+// the badge's score is the blend recomputed here from the stored vectors. A topic saved before the
+// model was there gets its vector when the reader ranks by it.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
@@ -118,5 +119,28 @@ test.skipIf(!hasChromium)("a topic made in the browser gets the model's vector, 
     const expected = (EMBEDDING_WEIGHT * similarity + KEYWORD_WEIGHT * keywordPart[i]!) / (EMBEDDING_WEIGHT + KEYWORD_WEIGHT);
     const shown = Number(await page.locator(`article[data-paper-id="${p.id}"] .relevance`).getAttribute("data-score"));
     expect(shown, `score of paper ${i}`).toBeCloseTo(expected, 3);
+  }
+
+  // A topic saved while no model was loaded (no vector, as such a save stores it) gets its vector
+  // when the reader next ranks by it, and the ranking uses it at once.
+  const early = { name: `Saved before the model ${tag}`, description: "Storks and their routes." };
+  const { rows } = await sql.query<{ id: string }>(
+    `INSERT INTO topics (id, user_id, name, description, keywords, created_at, updated_at)
+     SELECT gen_random_uuid(), u.id, $2, $3, '{}', now(), now() FROM users u WHERE u.email = $1 RETURNING id::text`,
+    [`embedded-${tag}@example.org`, early.name, early.description],
+  );
+  const earlyId = rows[0]!.id;
+  expect(await vectorOf("topics", "id", earlyId)).toBeNull();
+  await page.goto(`${web.url}/list/cs.IR?date=${day}&topic=${earlyId}`);
+  await page.locator(".relevance").first().waitFor();
+  const backfilled = (await vectorOf("topics", "id", earlyId))!;
+  expect(backfilled).not.toBeNull();
+  const [earlyDirect] = await embedder.embed([topicText(early.name, early.description)]);
+  expect(cos(backfilled, Array.from(earlyDirect!))).toBeGreaterThan(0.9999);
+  for (const p of papers) {
+    const paperVector = (await vectorOf("paper_embeddings", "paper_id", p.id))!;
+    // No keywords, no labelled papers: the score is the similarity with the description.
+    const shown = Number(await page.locator(`article[data-paper-id="${p.id}"] .relevance`).getAttribute("data-score"));
+    expect(shown).toBeCloseTo(Math.max(0, Math.min(1, cos(paperVector, backfilled))), 3);
   }
 });

@@ -18,9 +18,9 @@ const { parseListingSpec } = await import("../../lib/arxiv/categories");
 const { db, disconnectDb } = await import("../../lib/db");
 const { QueueConnection, enqueue } = await import("../../lib/queue");
 const { createEmbedProcessor } = await import("../../workers/embed");
-const { createTopic, getTopic, labelPaper, listScoredPapersForDay, updateTopic } = await import("../../lib/queries/topics");
+const { createTopic, getTopic, labelPaper, listScoredPapersForDay, listTopics, updateTopic } = await import("../../lib/queries/topics");
 const { EMBEDDING_WEIGHT, KEYWORD_WEIGHT, NEGATIVE_WEIGHT, TEXT_WEIGHT } = await import("../../lib/topics/blend");
-const { embedTopic, embeddingsAvailable, topicText } = await import("../../lib/topics/embedding");
+const { embedMissingTopics, embedTopic, embeddingsAvailable, topicText } = await import("../../lib/topics/embedding");
 
 const tag = randomBytes(4).toString("hex");
 const userId = `topics-embedded-${tag}`;
@@ -126,6 +126,34 @@ test("a topic saved with the model loaded stores the model's unit vector of its 
   expect(afterName).not.toEqual(afterDescription);
   const [renamedDirect] = await embedder.embed([topicText(renamed.name, renamed.description)]);
   expect(cos(afterName, Array.from(renamedDirect!))).toBeGreaterThan(0.9999);
+});
+
+test("topics saved before a model was loaded get their vector once one is, unless their text changed meanwhile", async () => {
+  const embedder = (await getEmbedder())!;
+  // Saved without a model (what saveTopic stores when embedTopic gives null).
+  const early = await createTopic(userId, { name: `Saved early ${tag}`, description: "Before the model download.", keywords: [] }, [], null);
+  const raced = await createTopic(userId, { name: `Raced ${tag}`, description: "First text.", keywords: [] }, [], null);
+  expect(await topicVector(early.id)).toBeNull();
+  const seen = await listTopics(userId);
+  // The reader saves new text for one of them (still no model in that save) after the list was read.
+  expect(await updateTopic(userId, raced.id, { name: `Raced ${tag}`, description: "Second text.", keywords: [] }, null)).toBe(true);
+
+  const result = await embedMissingTopics(userId, seen);
+  expect(result.map((t) => t.id)).toEqual(seen.map((t) => t.id));
+  expect(result.find((t) => t.id === early.id)?.hasEmbedding).toBe(true);
+  const [direct] = await embedder.embed([topicText(`Saved early ${tag}`, "Before the model download.")]);
+  const stored = (await topicVector(early.id))!;
+  expect(norm(stored)).toBeCloseTo(1, 5);
+  expect(cos(stored, Array.from(direct!))).toBeGreaterThan(0.9999);
+  // The vector of the first text is not stored over the second: that topic waits for the next read.
+  expect(result.find((t) => t.id === raced.id)?.hasEmbedding).toBe(false);
+  expect(await topicVector(raced.id)).toBeNull();
+  const again = await embedMissingTopics(userId, await listTopics(userId));
+  expect(again.find((t) => t.id === raced.id)?.hasEmbedding).toBe(true);
+  const [second] = await embedder.embed([topicText(`Raced ${tag}`, "Second text.")]);
+  expect(cos((await topicVector(raced.id))!, Array.from(second!))).toBeGreaterThan(0.9999);
+  // Topics that have a vector are left alone.
+  expect(await embedMissingTopics(userId, again)).toEqual(again);
 });
 
 test("a day embedded by the embed job, ranked by a topic: every paper has an embedding part, every number is the blend's", async () => {
