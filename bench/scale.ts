@@ -47,8 +47,8 @@ async function main() {
       await sql.query(
         `INSERT INTO papers (id, latest_version, title, abstract, authors, primary_category, categories, published_at, created_at, updated_at)
          SELECT to_char(1501 + (g / 100000) / 12 * 100 + (g / 100000) % 12, 'FM0000') || '.' || to_char(g % 100000, 'FM00000'),
-                1, b.title || ' #' || g, b.abstract, b.authors, ($3::text[])[1 + g % 10],
-                ARRAY[($3::text[])[1 + g % 10], ($3::text[])[1 + (g + 1) % 10]],
+                1, b.title || ' #' || g, b.abstract, b.authors, ($3::text[])[1 + (g / ${DAYS}) % 10],
+                ARRAY[($3::text[])[1 + (g / ${DAYS}) % 10], ($3::text[])[1 + (g / ${DAYS} + 1) % 10]],
                 timestamp '2022-01-03' + make_interval(days => (g % ${DAYS})), now(), now()
          FROM generate_series($1::int, $2::int) g JOIN base b ON b.i = g % ${base.length}`,
         [from, to, CATEGORIES],
@@ -64,7 +64,7 @@ async function main() {
          SELECT c.category, (timestamp '2022-01-03' + make_interval(days => (g % ${DAYS})))::date, p.id, 1, c.kind::announce_type, g / ${DAYS}
          FROM generate_series($1::int, $2::int) g
          CROSS JOIN LATERAL (SELECT to_char(1501 + (g / 100000) / 12 * 100 + (g / 100000) % 12, 'FM0000') || '.' || to_char(g % 100000, 'FM00000') AS id) p
-         CROSS JOIN LATERAL (VALUES (($3::text[])[1 + g % 10], 'new'), (($3::text[])[1 + (g + 1) % 10], 'cross')) AS c(category, kind)
+         CROSS JOIN LATERAL (VALUES (($3::text[])[1 + (g / ${DAYS}) % 10], 'new'), (($3::text[])[1 + (g / ${DAYS} + 1) % 10], 'cross')) AS c(category, kind)
          WHERE c.kind = 'new' OR g % 10 < 6`,
         [from, to, CATEGORIES],
       );
@@ -94,23 +94,35 @@ async function main() {
     }
     console.log(`  total ${mb(total)}; per paper ${(total / ROWS).toFixed(0)} bytes; × 2.8 M papers ≈ ${mb((total / ROWS) * 2.8e6)}`);
 
-    // The queries a page runs, at this size (median of 15 warm runs each).
-    const time = async (label: string, text: string, params: unknown[]) => {
+    // The app's own query functions (lib/queries), at this size: median of 15 warm runs each.
+    process.env.DATABASE_URL = scratch.url;
+    const { listPapersForDay, countListing } = await import("../lib/queries/listings");
+    const { searchPapers } = await import("../lib/queries/search");
+    const { getPaper } = await import("../lib/queries/papers");
+    const { parseListingSpec } = await import("../lib/arxiv/categories");
+    const time = async (label: string, run: () => Promise<number>) => {
       const times: number[] = [];
       let rows = 0;
       for (let i = 0; i < 15; i++) {
         const t = performance.now();
-        rows = (await sql.query(text, params)).rowCount ?? 0;
+        rows = await run();
         times.push(performance.now() - t);
       }
-      console.log(`  ${label.padEnd(52)} median ${median(times).toFixed(1)} ms (${rows} rows)`);
+      console.log(`  ${label.padEnd(60)} median ${median(times).toFixed(1)} ms (${rows} rows)`);
     };
-    console.log("\nqueries at this size:");
-    await time("one day's listing of one category (first 25)", `SELECT p.id, p.title FROM listings l JOIN papers p ON p.id = l.paper_id WHERE l.date = $1 AND l.category = $2 ORDER BY l.position LIMIT 25`, ["2023-06-01", "cs.CL"]);
-    await time("one day's listing count", `SELECT count(*) FROM listings WHERE date = $1 AND category = $2`, ["2023-06-01", "cs.CL"]);
-    await time("full-text search, best 25 (common word)", `SELECT id, ts_rank(search_vector, q) AS r FROM papers, websearch_to_tsquery('english', $1) q WHERE search_vector @@ q ORDER BY r DESC LIMIT 25`, ["quantum"]);
-    await time("full-text search, best 25 (rare phrase)", `SELECT id, ts_rank(search_vector, q) AS r FROM papers, websearch_to_tsquery('english', $1) q WHERE search_vector @@ q ORDER BY r DESC LIMIT 25`, ['"optimal transport"']);
-    await time("paper by id", `SELECT * FROM papers WHERE id = $1`, ["1505.00042"]);
+    // A word in one base entry's title only (so in ~1/${base.length} of the papers), and the most common one.
+    const words = new Map<string, number>();
+    for (const e of base) for (const w of new Set(e.title.toLowerCase().match(/[a-z]{7,}/g) ?? [])) words.set(w, (words.get(w) ?? 0) + 1);
+    const rare = [...words].find(([, n]) => n === 1)![0];
+    const day = "2023-06-01";
+    const spec = parseListingSpec("cs.CL");
+    console.log("\nthe app's queries at this size:");
+    await time(`listPapersForDay(cs.CL, ${day})`, async () => (await listPapersForDay(spec, day)).length);
+    await time(`countListing(cs.CL, ${day})`, async () => Object.values(await countListing(spec, day)).reduce((a, b) => a + b, 0));
+    await time(`searchPapers("${rare}") (~${Math.round(ROWS / base.length)} matches)`, async () => (await searchPapers(rare, { limit: 25 })).hits.length);
+    await time(`searchPapers("quantum") (~40 % of papers match)`, async () => (await searchPapers("quantum", { limit: 25 })).hits.length);
+    await time(`searchPapers("quantum", from 2024-09-01)`, async () => (await searchPapers("quantum", { limit: 25, from: "2024-09-01" })).hits.length);
+    await time("getPaper(1505.00042)", async () => ((await getPaper("1505.00042")) ? 1 : 0));
   } finally {
     await sql.end().catch(() => undefined);
     await scratch.drop();
