@@ -16,7 +16,7 @@ export function buildIsStale(root = ROOT): boolean {
     if (!stat.isDirectory()) return stat.mtimeMs > builtAt;
     return readdirSync(p).some((entry) => entry !== "generated" && newer(path.join(p, entry)));
   };
-  return ["app", "lib", "next.config.mjs", "package.json"].some((p) => newer(path.join(root, p)));
+  return ["app", "lib", "next.config.mjs", "proxy.ts", "package.json"].some((p) => newer(path.join(root, p)));
 }
 
 /** Runs `next build`; returns its exit status. */

@@ -11,7 +11,8 @@ export interface SearchParams {
 }
 
 export function readSearchParams(params: URLSearchParams): SearchParams | { error: string } {
-  const q = (params.get("q") ?? "").trim();
+  // Control characters (NUL above all, which PostgreSQL refuses in text) mean nothing in a search: spaces.
+  const q = (params.get("q") ?? "").replace(/[\u0000-\u001f\u007f]/g, " ").trim();
   if (q.length > MAX_QUERY_LENGTH) return { error: `The search is too long: at most ${MAX_QUERY_LENGTH} characters.` };
   const categories = (params.get("cat") ?? "").split(",").map((c) => c.trim()).filter(Boolean);
   const unknown = categories.find((c) => !isKnownCategory(c));

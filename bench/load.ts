@@ -1,0 +1,213 @@
+// `npm run bench:load`: 50 concurrent readers for 60 s against `next start`, browsing listings
+// (pages and the cards route that loads more while scrolling), searching and opening papers,
+// while a crawl runs in a worker process against a local arXiv API stand-in. Prints throughput,
+// latency percentiles, errors, and how far the crawl got during the load.
+//
+// The embedding part of the issue's scenario (an embed run during the load) waits for the embed
+// worker; today the worker process runs crawl and summarize queues only.
+//
+// Database: a scratch database on the server of DATABASE_URL (default: the local PostgreSQL),
+// dropped at the end. Queue: a private redis-server on a free port when one is installed (the
+// shared Redis is never touched), otherwise the PostgreSQL queue backend in the scratch database.
+// Options (environment): BENCH_CONNECTIONS (50), BENCH_DURATION (60 s), BENCH_PAPERS (3000).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { parseRss } from "../lib/arxiv/parse-rss";
+import type { ParsedEntry } from "../lib/arxiv/types";
+import { ROOT } from "../lib/build";
+import { applyMigrations } from "../lib/migrate";
+import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 60);
+const PAPERS = Number(process.env.BENCH_PAPERS ?? 3000);
+const DAYS = ["2025-04-22", "2025-04-23", "2025-04-24", "2025-04-25", "2025-04-28"];
+const CATEGORIES = ["cs.CL", "cs.LG", "stat.ML"];
+const CRAWL_PAGE = 50;
+const CRAWL_PAGES = 200; // more than the load lasts at one page per 400 ms: the crawl runs throughout
+const SEARCHES = ["quantum", "entanglement", "bayesian inference", '"neural network"', "sampling -quantum", "regression", "graph", "optimal transport"];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Realistic entries: the real RSS fixtures' papers, repeated with distinct ids. */
+function entries(count: number, idPrefix: string): ParsedEntry[] {
+  const base = ["quant-ph_2025-04-28.xml", "stat_2024-03-26.xml"].flatMap(
+    (f) => parseRss(readFileSync(path.join(ROOT, "tests/fixtures/arxiv/rss", f), "utf8")).entries,
+  );
+  return Array.from({ length: count }, (_, i) => {
+    const e = base[i % base.length]!;
+    const category = CATEGORIES[i % CATEGORIES.length]!;
+    return { ...e, id: `${idPrefix}.${String(10000 + i).padStart(5, "0")}`, categories: [category, ...e.categories], primaryCategory: category };
+  });
+}
+
+const escapeXml = (s: string) => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+
+/** arXiv API stand-in: `pages` pages of Atom results built from the fixtures' text. */
+function startArxivStandIn(pages: number): Promise<{ url: string; requests: () => number; close: () => void }> {
+  const pool = entries(pages * CRAWL_PAGE, "2505");
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests += 1;
+    const url = new URL(req.url ?? "/", "http://x");
+    const start = Number(url.searchParams.get("start") ?? 0);
+    const items = pool.slice(start, start + CRAWL_PAGE).map(
+      (e) => `<entry><id>http://arxiv.org/abs/${e.id}v1</id><title>${escapeXml(e.title)}</title><updated>2025-05-02T12:00:00Z</updated>
+<summary>${escapeXml(e.abstract)}</summary><category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/><published>2025-05-02T12:00:00Z</published>
+<arxiv:primary_category term="cs.LG"/>${e.authors.map((a) => `<author><name>${escapeXml(a)}</name></author>`).join("")}</entry>`,
+    );
+    res.writeHead(200, { "content-type": "application/atom+xml" });
+    res.end(`<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
+<id>https://arxiv.org/api/bench</id><title>bench</title><updated>2025-05-02T12:00:00Z</updated>
+<opensearch:itemsPerPage>${CRAWL_PAGE}</opensearch:itemsPerPage><opensearch:totalResults>${pool.length}</opensearch:totalResults><opensearch:startIndex>${start}</opensearch:startIndex>
+${items.join("\n")}
+</feed>`);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, requests: () => requests, close: () => server.close() });
+    }),
+  );
+}
+
+async function startPrivateRedis(): Promise<{ url: string; stop: () => void } | undefined> {
+  if (spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status !== 0) return undefined;
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-load-redis-"));
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", dir], { stdio: "ignore" });
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => {
+      child.kill("SIGTERM");
+      setTimeout(() => rmSync(dir, { recursive: true, force: true }), 500);
+    },
+  };
+}
+
+async function main() {
+  const scratch = await createScratchDatabase("bench_load");
+  const databaseUrl = scratch.url;
+  process.env.DATABASE_URL = databaseUrl;
+  let web: BenchServer | undefined;
+  let worker: ChildProcess | undefined;
+  const redis = await startPrivateRedis();
+  const arxiv = await startArxivStandIn(CRAWL_PAGES);
+  try {
+    await applyMigrations(databaseUrl);
+    const { upsertEntries } = await import("../lib/queries/papers");
+    const stored = entries(PAPERS, "2504");
+    const perDay = Math.ceil(stored.length / DAYS.length);
+    for (const [i, day] of DAYS.entries()) {
+      const slice = stored.slice(i * perDay, (i + 1) * perDay);
+      for (const category of CATEGORIES) {
+        await upsertEntries(slice.filter((e) => e.primaryCategory === category), { categories: [category], date: day });
+      }
+    }
+    const ids = stored.map((e) => e.id);
+
+    const queueEnv: Record<string, string> = redis ? { REDIS_URL: redis.url } : { QUEUE_PG_SCHEMA: "bullmq" };
+    web = startNextServer({ DATABASE_URL: databaseUrl, ...queueEnv }, "inherit");
+    const base = web.base;
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/list/cs.CL?date=${DAYS[0]}`)).ok) break;
+      } catch {
+        if (i > 150) throw new Error("next start did not come up");
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    // The worker, as docker-compose.yml runs it, and a crawl of CRAWL_PAGES API pages.
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, ...queueEnv, LOG_LEVEL: "warn", CRAWL_ON_FIRST_START: "false",
+      ARXIV_API_URL: `${arxiv.url}/api/query`, ARXIV_API_PAGE_SIZE: String(CRAWL_PAGE), ARXIV_API_MIN_INTERVAL_MS: "400" };
+    if (!redis) delete env.REDIS_URL;
+    worker = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+    const { createCrawlRun } = await import("../lib/queries/crawl-runs");
+    const { enqueueCrawl, QueueConnection } = await import("../lib/queue");
+    const queue = new QueueConnection({ redisUrl: redis?.url, databaseUrl, pgSchema: "bullmq" });
+    const run = await createCrawlRun({ trigger: "cli", source: "api", categories: ["cs.LG"], dateFrom: "2025-05-01", dateTo: "2025-05-31" });
+    await enqueueCrawl(queue, run.id, { retryDelayMs: 1_000 });
+    const sql = new pg.Client({ connectionString: databaseUrl });
+    await sql.connect();
+    const crawled = async () => (await sql.query(`SELECT count(*)::int AS n FROM papers WHERE id LIKE '2505.%'`)).rows[0].n as number;
+    for (let i = 0; (await crawled()) === 0; i++) {
+      if (i > 300) throw new Error("the crawl did not start within 60 s");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const crawledBefore = await crawled();
+
+    // What a reader does: listings (first page and the cards loaded while scrolling), searches, papers.
+    let n = 0;
+    const kinds = { listing: 0, more: 0, search: 0, paper: 0 };
+    const nextPath = (): string => {
+      n += 1;
+      const day = DAYS[n % DAYS.length]!;
+      const category = CATEGORIES[n % CATEGORIES.length]!;
+      switch (n % 6) {
+        case 0:
+        case 1:
+          kinds.listing += 1;
+          return `/list/${category}?date=${day}`;
+        case 2:
+          kinds.more += 1;
+          return `/list/${category}/cards?date=${day}&offset=25&limit=25`;
+        case 3:
+          kinds.search += 1;
+          return `/search?q=${encodeURIComponent(SEARCHES[n % SEARCHES.length]!)}`;
+        default:
+          kinds.paper += 1;
+          return `/papers/${ids[(n * 7919) % ids.length]}`;
+      }
+    };
+    console.log(`load: ${CONNECTIONS} readers for ${DURATION_S} s on ${PAPERS} papers (${DAYS.length} days × ${CATEGORIES.length} categories), crawl of ${CRAWL_PAGES}×${CRAWL_PAGE} entries running …`);
+    const statuses = new Map<number, number>();
+    const result = await autocannon({
+      url: base,
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+      timeout: 10,
+      requests: [{ setupRequest: (request) => ({ ...request, path: nextPath() }) }],
+      setupClient: (client) => {
+        client.on("response", (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
+      },
+    });
+    const crawledAfter = await crawled();
+    const runState = (await sql.query(`SELECT status, counts FROM crawl_runs WHERE id = $1`, [run.id])).rows[0];
+    await sql.end();
+    await queue.close();
+
+    const non2xx = result.non2xx;
+    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}, Node ${process.version}, PostgreSQL at ${scratch.server.host}, queue ${redis ? "Redis (private)" : "PostgreSQL"}`);
+    console.log(`requests: ${result.requests.total} in ${result.duration.toFixed(1)} s = ${result.requests.average.toFixed(1)} req/s (listing ${kinds.listing}, more cards ${kinds.more}, search ${kinds.search}, paper ${kinds.paper} issued)`);
+    console.log(`latency ms: p50 ${result.latency.p50}  p90 ${result.latency.p90}  p99 ${result.latency.p99}  max ${result.latency.max}`);
+    console.log(`errors: ${result.errors} connection errors, ${result.timeouts} timeouts, ${non2xx} non-2xx; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`crawl during the load: ${crawledAfter - crawledBefore} papers stored (${crawledAfter} in all, ${arxiv.requests()} API pages served); run ${runState.status}`);
+    console.log(`target: 0 errors and p99 ≤ 500 ms → ${result.errors + result.timeouts + non2xx === 0 && result.latency.p99 <= 500 ? "met" : "NOT met"}`);
+  } finally {
+    worker?.kill("SIGTERM");
+    await web?.stop();
+    redis?.stop();
+    arxiv.close();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await scratch.drop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
