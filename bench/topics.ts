@@ -97,7 +97,7 @@ async function main() {
       "bench-reader",
       { name: "Bench topic", description: "Sparse attention for long context retrieval.", keywords: ["sparse attention", "retrieval", "tokenizer", "memory", "context window"] },
       labelled.slice(0, 10).map((r) => r.id),
-      description,
+      { vector: description, model: "synthetic" },
     );
     for (const r of labelled.slice(10)) await labelPaper("bench-reader", topicId, r.id, "negative");
 

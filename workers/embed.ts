@@ -1,10 +1,12 @@
 // The embed job processor: embeds the given papers (after a crawl) or every paper whose vector is
-// missing or stale, in rounds, reporting progress. Without a model it does nothing and says so:
-// relevance then stays on keyword scoring.
+// missing or stale, in rounds, reporting progress; a run over every paper ("missing" or "all") also
+// gives every reader's topics a vector of the current model (after a model change their old vectors
+// are stale). Without a model it does nothing and says so: relevance then stays on keyword scoring.
 import type { Job, Processor } from "bullmq";
 import { getEmbedder, type Embedder } from "../lib/embed/embedder";
 import { embedPapers } from "../lib/embed/embed-papers";
 import { childLogger } from "../lib/logger";
+import { embedStaleTopics } from "../lib/topics/embedding";
 import { payloadSchemas } from "../lib/queue";
 
 const log = childLogger("embed");
@@ -27,7 +29,12 @@ export function createEmbedProcessor(deps: EmbedProcessorDeps = {}): Processor {
       onProgress: (p) => job.updateProgress({ ...p, percent: p.total ? Math.round((p.done / p.total) * 100) : 100 }),
       signal: deps.shutdown,
     });
-    log.info({ ...result, model: embedder.modelId, ms: Date.now() - started }, "papers embedded");
-    return { ...result, model: embedder.modelId };
+    if (!("scope" in payload)) {
+      log.info({ ...result, model: embedder.modelId, ms: Date.now() - started }, "papers embedded");
+      return { ...result, model: embedder.modelId };
+    }
+    const topics = await embedStaleTopics(embedder, { signal: deps.shutdown });
+    log.info({ ...result, topics, model: embedder.modelId, ms: Date.now() - started }, "papers and topics embedded");
+    return { ...result, topics, model: embedder.modelId };
   };
 }

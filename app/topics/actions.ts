@@ -30,8 +30,10 @@ export async function saveTopic(_previous: TopicFormState, form: FormData): Prom
   const { seeds, ...input } = parsed.data;
   let created: string | undefined;
   let missing: string[] = [];
+  // A model that fails on the text gives null (logged): the topic is saved without a vector and
+  // embedded on a later visit, rather than refused.
+  const embedding = await embedTopic(input.name, input.description);
   try {
-    const embedding = await embedTopic(input.name, input.description);
     if (id) {
       if (!(await updateTopic(user.id, id, input, embedding))) return { error: "That topic does not exist.", values };
       for (const paperId of seeds) if ((await labelPaper(user.id, id, paperId, "positive")) === "no-paper") missing.push(paperId);

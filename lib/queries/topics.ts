@@ -16,12 +16,20 @@ export interface TopicSummary {
   name: string;
   description: string;
   keywords: string[];
-  /** Whether the description has a vector (an embedding model was loaded when it was saved). */
+  /** Whether the text (name + description) has a vector (an embedding model was loaded when it was saved). */
   hasEmbedding: boolean;
+  /** The model that vector came from (null: none, or stored before models were recorded). */
+  embeddingModel: string | null;
   positives: number;
   negatives: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A topic's vector and the model it came from (the embedder's modelId). */
+export interface TopicVector {
+  vector: Float32Array;
+  model: string;
 }
 
 export interface TopicInput {
@@ -36,6 +44,7 @@ interface TopicRow {
   description: string;
   keywords: string[];
   has_embedding: boolean;
+  embedding_model: string | null;
   positives: number;
   negatives: number;
   created_at: Date;
@@ -48,6 +57,7 @@ const toSummary = (r: TopicRow): TopicSummary => ({
   description: r.description,
   keywords: r.keywords,
   hasEmbedding: r.has_embedding,
+  embeddingModel: r.embedding_model,
   positives: r.positives,
   negatives: r.negatives,
   createdAt: r.created_at,
@@ -60,7 +70,7 @@ export const isTopicId = (id: string) => UUID.test(id);
 /** The reader's topics with their label counts, by name: one query. */
 export async function listTopics(userId: string): Promise<TopicSummary[]> {
   const rows = await db().$queryRawUnsafe<TopicRow[]>(
-    `SELECT t.id::text, t.name, t.description, t.keywords, t.embedding IS NOT NULL AS has_embedding,
+    `SELECT t.id::text, t.name, t.description, t.keywords, t.embedding IS NOT NULL AS has_embedding, t.embedding_model,
        count(tp.paper_id) FILTER (WHERE tp.label = 'positive')::int AS positives,
        count(tp.paper_id) FILTER (WHERE tp.label = 'negative')::int AS negatives,
        t.created_at, t.updated_at
@@ -76,7 +86,7 @@ export async function listTopics(userId: string): Promise<TopicSummary[]> {
 export async function getTopic(userId: string, topicId: string): Promise<TopicSummary | null> {
   if (!isTopicId(topicId)) return null;
   const rows = await db().$queryRawUnsafe<TopicRow[]>(
-    `SELECT t.id::text, t.name, t.description, t.keywords, t.embedding IS NOT NULL AS has_embedding,
+    `SELECT t.id::text, t.name, t.description, t.keywords, t.embedding IS NOT NULL AS has_embedding, t.embedding_model,
        count(tp.paper_id) FILTER (WHERE tp.label = 'positive')::int AS positives,
        count(tp.paper_id) FILTER (WHERE tp.label = 'negative')::int AS negatives,
        t.created_at, t.updated_at
@@ -91,18 +101,23 @@ export async function getTopic(userId: string, topicId: string): Promise<TopicSu
 
 /**
  * Creates a topic; `seedPaperIds` become positive papers (ids not in the library are returned in
- * `missing`, the rest kept). `embedding` is the description's vector when a model is loaded.
+ * `missing`, the rest kept). `embedding` is the vector of its text when a model is loaded.
  */
 export async function createTopic(
   userId: string,
   input: TopicInput,
   seedPaperIds: string[] = [],
-  embedding: Float32Array | null = null,
+  embedding: TopicVector | null = null,
 ): Promise<{ id: string; missing: string[] }> {
   return db().$transaction(async (tx) => {
     const topic = await tx.topic.create({ data: { userId, ...input }, select: { id: true } });
     if (embedding) {
-      await tx.$executeRawUnsafe(`UPDATE topics SET embedding = $1::vector WHERE id = $2::uuid`, toPgVector(embedding), topic.id);
+      await tx.$executeRawUnsafe(
+        `UPDATE topics SET embedding = $1::vector, embedding_model = $2 WHERE id = $3::uuid`,
+        toPgVector(embedding.vector),
+        embedding.model,
+        topic.id,
+      );
     }
     const found = seedPaperIds.length
       ? (await tx.paper.findMany({ where: { id: { in: seedPaperIds } }, select: { id: true } })).map((p) => p.id)
@@ -118,7 +133,7 @@ export async function createTopic(
  * Changes the reader's topic; false when it is not theirs. The description's vector is replaced by
  * `embedding` when given, or cleared when the name or description changed (null then: no model, no vector rather than a stale one).
  */
-export async function updateTopic(userId: string, topicId: string, input: TopicInput, embedding: Float32Array | null): Promise<boolean> {
+export async function updateTopic(userId: string, topicId: string, input: TopicInput, embedding: TopicVector | null): Promise<boolean> {
   if (!isTopicId(topicId)) return false;
   return db().$transaction(async (tx) => {
     const before = await tx.topic.findFirst({ where: { id: topicId, userId }, select: { name: true, description: true } });
@@ -126,8 +141,9 @@ export async function updateTopic(userId: string, topicId: string, input: TopicI
     await tx.topic.update({ where: { id: topicId }, data: input });
     if (before.description !== input.description || before.name !== input.name || embedding) {
       await tx.$executeRawUnsafe(
-        `UPDATE topics SET embedding = $1::vector WHERE id = $2::uuid`,
-        embedding ? toPgVector(embedding) : null,
+        `UPDATE topics SET embedding = $1::vector, embedding_model = $2 WHERE id = $3::uuid`,
+        embedding ? toPgVector(embedding.vector) : null,
+        embedding?.model ?? null,
         topicId,
       );
     }
@@ -136,26 +152,51 @@ export async function updateTopic(userId: string, topicId: string, input: TopicI
 }
 
 /**
- * Stores the vector of a topic saved while no model was loaded, only while it still has none and its
- * text is still the text that was embedded (a save in between wins); false otherwise.
+ * Stores the vector of a topic that has none (saved while no model was loaded) or one of another
+ * model (stale after a model change), only while that is still so and its text is still the text
+ * that was embedded (a save in between wins); false otherwise.
  */
 export async function setMissingTopicEmbedding(
   userId: string,
   topicId: string,
   text: { name: string; description: string },
-  embedding: Float32Array,
+  embedding: TopicVector,
 ): Promise<boolean> {
   if (!isTopicId(topicId)) return false;
   const updated = await db().$executeRawUnsafe(
-    `UPDATE topics SET embedding = $1::vector
-     WHERE id = $2::uuid AND user_id = $3 AND embedding IS NULL AND name = $4 AND description = $5`,
-    toPgVector(embedding),
+    `UPDATE topics SET embedding = $1::vector, embedding_model = $2
+     WHERE id = $3::uuid AND user_id = $4 AND (embedding IS NULL OR embedding_model IS DISTINCT FROM $2)
+       AND name = $5 AND description = $6`,
+    toPgVector(embedding.vector),
+    embedding.model,
     topicId,
     userId,
     text.name,
     text.description,
   );
   return updated > 0;
+}
+
+export interface StaleTopic {
+  id: string;
+  userId: string;
+  name: string;
+  description: string;
+}
+
+/**
+ * Every reader's topics whose vector is missing or not of `model`, by id after `after` (keyset
+ * pages), for the embed job's "all"/"missing" runs.
+ */
+export async function listStaleTopics(model: string, after: string | null, limit: number): Promise<StaleTopic[]> {
+  return db().$queryRawUnsafe<StaleTopic[]>(
+    `SELECT id::text AS id, user_id AS "userId", name, description FROM topics
+     WHERE (embedding IS NULL OR embedding_model IS DISTINCT FROM $1) AND ($2::uuid IS NULL OR id > $2::uuid)
+     ORDER BY id LIMIT $3`,
+    model,
+    after,
+    limit,
+  );
 }
 
 /** Deletes the reader's topic (and its labels); false when it is not theirs. */
@@ -208,7 +249,7 @@ export async function listTopicPapers(userId: string, topicId: string): Promise<
 /** Why a paper scored what it did, for the card. */
 export interface Relevance {
   score: number;
-  /** Embedding part (0..1), null when the paper or the topic has no vectors. */
+  /** Embedding part (0..1), null when the paper or the topic has no vectors (of the same model). */
   embeddingPart: number | null;
   /** Keyword part (0..1), null when the topic has no keywords. */
   keywordPart: number | null;

@@ -11,6 +11,10 @@
 //   score = (wE·E + wK·K) / (wE + wK), counting only the parts that exist for this paper and topic:
 //       E exists when the paper has a vector and the topic has a description vector or a positive
 //       paper with a vector; K exists when the topic has a keyword. Neither: 0.
+//   Vectors of different models are never compared: when the topic has a vector, only a paper vector
+//   of the topic's model (topics.embedding_model = paper_embeddings.model) counts (else E is null for
+//   that paper); labelled papers count only with a vector of the scored paper's model. A topic
+//   vector of no recorded model (stored before models were recorded) is not used.
 //
 // A paper is never compared with itself (a seed paper is scored against the other seeds), and a
 // paper the reader marked "not interested" for the topic scores 0 for it.
@@ -56,7 +60,8 @@ export function blend({ embedding, keyword }: BlendParts): number {
 export function scoreSql(candidates: string, topicParam: string, userParam: string): string {
   return `
   topic AS (
-    SELECT t.id, t.embedding, t.keywords FROM topics t WHERE t.id = ${topicParam}::uuid AND t.user_id = ${userParam}
+    SELECT t.id, CASE WHEN t.embedding_model IS NOT NULL THEN t.embedding END AS embedding, t.embedding_model, t.keywords
+    FROM topics t WHERE t.id = ${topicParam}::uuid AND t.user_id = ${userParam}
   ),
   -- MATERIALIZED: computed once, not again for every paper scored.
   kw AS MATERIALIZED (
@@ -65,7 +70,7 @@ export function scoreSql(candidates: string, topicParam: string, userParam: stri
     WHERE numnode(phraseto_tsquery('english', k.word)) > 0
   ),
   labelled AS MATERIALIZED (
-    SELECT tp.paper_id, tp.label, e.embedding, lp.title
+    SELECT tp.paper_id, tp.label, e.embedding, e.model, lp.title
     FROM topic JOIN topic_papers tp ON tp.topic_id = topic.id
     JOIN paper_embeddings e ON e.paper_id = tp.paper_id
     JOIN papers lp ON lp.id = tp.paper_id
@@ -85,7 +90,8 @@ export function scoreSql(candidates: string, topicParam: string, userParam: stri
     FROM ${candidates} c
     CROSS JOIN topic
     JOIN papers sp ON sp.id = c.paper_id
-    LEFT JOIN paper_embeddings pe ON pe.paper_id = c.paper_id
+    -- A paper vector of another model than the topic's is not compared with it: no embedding part.
+    LEFT JOIN paper_embeddings pe ON pe.paper_id = c.paper_id AND (topic.embedding IS NULL OR pe.model = topic.embedding_model)
     CROSS JOIN LATERAL (SELECT ts_filter(sp.search_vector, '{a}') AS title_vector) tv
     CROSS JOIN LATERAL (
       SELECT coalesce(array_agg(kw.word ORDER BY kw.ord) FILTER (WHERE sp.search_vector @@ kw.q), '{}') AS matched,
@@ -104,7 +110,7 @@ export function scoreSql(candidates: string, topicParam: string, userParam: stri
         max(x.cos) FILTER (WHERE x.label = 'positive') AS best_cos
       FROM (
         SELECT l.paper_id, l.label, l.title, 1 - (pe.embedding <=> l.embedding) AS cos FROM labelled l
-        WHERE l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL
+        WHERE l.paper_id <> c.paper_id AND pe.embedding IS NOT NULL AND l.model = pe.model
       ) x
     ) sims ON true
   ),

@@ -2,7 +2,8 @@
 // test model, real tokenizer): a topic created and edited in a real Chromium gets the model's vector
 // of its text (read back from Postgres), and a listing ranked by it compares papers with that vector:
 // the badge's score is the blend recomputed here from the stored vectors. A topic saved before the
-// model was there gets its vector when the reader ranks by it.
+// model was there gets its vector when the reader ranks by it; one whose vector another model made
+// gets the current model's when its RSS feed is read (a feed may be its only reader).
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
@@ -143,4 +144,23 @@ test.skipIf(!hasChromium)("a topic made in the browser gets the model's vector, 
     const shown = Number(await page.locator(`article[data-paper-id="${p.id}"] .relevance`).getAttribute("data-score"));
     expect(shown).toBeCloseTo(Math.max(0, Math.min(1, cos(paperVector, backfilled))), 3);
   }
+
+  // The model changed since the topic was embedded (a vector of another text, recorded as another
+  // model's): reading the topic's feed, with no visit to the app, re-embeds it with the current model.
+  const [oldVector] = await embedder.embed(["Medieval trade networks in the Baltic."]);
+  await sql.query(`UPDATE topics SET embedding = $1::vector, embedding_model = 'old-model' WHERE id = $2::uuid`, [
+    `[${Array.from(oldVector!).join(",")}]`,
+    topicId,
+  ]);
+  await page.goto(`${web.url}/topics/${topicId}`);
+  const feedPath = (await page.getByRole("link", { name: /RSS of this topic/ }).getAttribute("href"))!;
+  // The feed reader: no session, only the address.
+  const feed = await fetch(`${web.url}${feedPath}`);
+  expect(feed.status).toBe(200);
+  expect(await feed.text()).toContain("<rss");
+  const { rows: model } = await sql.query<{ m: string | null }>(`SELECT embedding_model AS m FROM topics WHERE id = $1::uuid`, [topicId]);
+  expect(model[0]!.m).toBe(embedder.modelId);
+  const refreshed = (await vectorOf("topics", "id", topicId))!;
+  expect(cos(refreshed, Array.from(editedDirect!))).toBeGreaterThan(0.9999);
+  expect(cos(refreshed, Array.from(oldVector!))).toBeLessThan(0.9999);
 });

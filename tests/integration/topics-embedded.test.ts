@@ -6,13 +6,23 @@
 // read back from Postgres. The model is the committed random-weight test model with the real
 // tokenizer (tests/fixtures/models), so the vectors are the pipeline's, not hand-made.
 import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
+import { createFreshDatabase } from "../helpers/fresh-database";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 
+// A database of this file's own: an embed run over every paper and topic (the last tests) must not
+// touch other files' rows, nor theirs this file's (the embedded engine has no second database).
+const fresh = await createFreshDatabase("papers_topics_embedded");
+const databaseUrl = fresh?.url ?? inject("databaseUrl");
+process.env.DATABASE_URL = databaseUrl;
+
 // Before any module reads the configuration: the test model is the app's model in this file.
-process.env.EMBEDDING_MODEL_DIR = path.resolve(import.meta.dirname, "../fixtures/models/all-MiniLM-L6-v2");
+const MODEL_DIR = path.resolve(import.meta.dirname, "../fixtures/models/all-MiniLM-L6-v2");
+process.env.EMBEDDING_MODEL_DIR = MODEL_DIR;
 const { EMBEDDING_DIMENSIONS, getEmbedder } = await import("../../lib/embed/embedder");
 const { parseListingSpec } = await import("../../lib/arxiv/categories");
 const { db, disconnectDb } = await import("../../lib/db");
@@ -21,6 +31,7 @@ const { createEmbedProcessor } = await import("../../workers/embed");
 const { createTopic, getTopic, labelPaper, listScoredPapersForDay, listTopics, updateTopic } = await import("../../lib/queries/topics");
 const { EMBEDDING_WEIGHT, KEYWORD_WEIGHT, NEGATIVE_WEIGHT, TEXT_WEIGHT } = await import("../../lib/topics/blend");
 const { embedMissingTopics, embedTopic, embeddingsAvailable, topicText } = await import("../../lib/topics/embedding");
+const { loadOnnxEmbedder } = await import("../../lib/embed/onnx-embedder");
 
 const tag = randomBytes(4).toString("hex");
 const userId = `topics-embedded-${tag}`;
@@ -61,6 +72,39 @@ async function topicVector(id: string): Promise<Vector | null> {
   return rows[0]!.v === null ? null : (JSON.parse(rows[0]!.v) as Vector);
 }
 
+/** The model the topic's stored vector came from. */
+async function topicModel(id: string): Promise<string | null> {
+  const { rows } = await sql.query<{ m: string | null }>(`SELECT embedding_model AS m FROM topics WHERE id = $1::uuid`, [id]);
+  expect(rows).toHaveLength(1);
+  return rows[0]!.m;
+}
+
+/** Stores a topic vector as if another model had written it. */
+async function setTopicVector(id: string, v: ArrayLike<number>, model: string | null) {
+  await sql.query(`UPDATE topics SET embedding = $1::vector, embedding_model = $2 WHERE id = $3::uuid`, [`[${Array.from(v).join(",")}]`, model, id]);
+}
+
+async function runEmbedJob(data: { paperIds: string[] } | { scope: "missing" | "all" }): Promise<unknown> {
+  const redisUrl = inject("redisUrl");
+  const connection = redisUrl
+    ? new QueueConnection({ redisUrl, prefix: `test-${tag}-${randomBytes(2).toString("hex")}` })
+    : new QueueConnection({ databaseUrl, pgSchema: process.env.QUEUE_PG_SCHEMA });
+  try {
+    connection.worker("embed", createEmbedProcessor(), { concurrency: 1 });
+    const job = await enqueue(connection, "embed", data);
+    for (const deadline = Date.now() + 60_000; ; ) {
+      const state = await job.getState();
+      if (state === "completed") break;
+      if (state === "failed") throw new Error(`embed job failed: ${(await connection.queue("embed").getJob(job.id!))?.failedReason}`);
+      if (Date.now() > deadline) throw new Error(`embed job still ${state}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return (await connection.queue("embed").getJob(job.id!))!.returnvalue;
+  } finally {
+    await connection.close();
+  }
+}
+
 /** The papers' stored vectors and the model they came from, read back from Postgres. */
 async function paperVectors(paperIds: string[]): Promise<Map<string, { model: string; v: Vector }>> {
   const { rows } = await sql.query<{ paper_id: string; model: string; v: string }>(
@@ -71,7 +115,7 @@ async function paperVectors(paperIds: string[]): Promise<Map<string, { model: st
 }
 
 beforeAll(async () => {
-  sql = new pg.Client({ connectionString: inject("databaseUrl") });
+  sql = new pg.Client({ connectionString: databaseUrl });
   await sql.connect();
   await db().user.create({ data: { id: userId, name: "Embedded", email: `embedded-${tag}@topics.test` } });
   for (const p of [...dayPapers, ...otherPapers]) ids[p.key] = randomPaperId();
@@ -86,6 +130,7 @@ afterAll(async () => {
   await db().paper.deleteMany({ where: { id: { in: Object.values(ids) } } });
   await sql.end();
   await disconnectDb();
+  await fresh?.drop();
 });
 
 test("a topic saved with the model loaded stores the model's unit vector of its text, refreshed when the text changes", async () => {
@@ -159,24 +204,7 @@ test("topics saved before a model was loaded get their vector once one is, unles
 test("a day embedded by the embed job, ranked by a topic: every paper has an embedding part, every number is the blend's", async () => {
   const embedder = (await getEmbedder())!;
   const allIds = Object.values(ids);
-  const redisUrl = inject("redisUrl");
-  const connection = redisUrl
-    ? new QueueConnection({ redisUrl, prefix: `test-${tag}` })
-    : new QueueConnection({ databaseUrl: inject("databaseUrl"), pgSchema: process.env.QUEUE_PG_SCHEMA });
-  try {
-    connection.worker("embed", createEmbedProcessor(), { concurrency: 1 });
-    const job = await enqueue(connection, "embed", { paperIds: allIds });
-    for (const deadline = Date.now() + 30_000; ; ) {
-      const state = await job.getState();
-      if (state === "completed") break;
-      if (state === "failed") throw new Error(`embed job failed: ${(await connection.queue("embed").getJob(job.id!))?.failedReason}`);
-      if (Date.now() > deadline) throw new Error(`embed job still ${state}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect((await connection.queue("embed").getJob(job.id!))!.returnvalue).toEqual({ done: allIds.length, total: allIds.length, model: embedder.modelId });
-  } finally {
-    await connection.close();
-  }
+  expect(await runEmbedJob({ paperIds: allIds })).toEqual({ done: allIds.length, total: allIds.length, model: embedder.modelId });
 
   const input = { name: "Neural retrieval", description: "Finding the passages that answer a question, with learned encoders.", keywords: KEYWORDS };
   const created = await createTopic(userId, input, [ids.p!, ids.s!], await embedTopic(input.name, input.description));
@@ -243,4 +271,125 @@ test("a day embedded by the embed job, ranked by a topic: every paper has an emb
   const va = vec("a");
   const expectedA = clamp01(mean([cos(va, t), mean(positives.map((k) => cos(va, vec(k))))]) - NEGATIVE_WEIGHT * mean([cos(va, vec("n")), cos(va, vec("c"))]));
   expect(a.embeddingPart!).toBeCloseTo(expectedA, 4);
+});
+
+test("after a model change a topic's old vector is not compared with the new model's papers, and is re-embedded on the next read", async () => {
+  const embedder = (await getEmbedder())!;
+  const input = { name: `Model change ${tag}`, description: "Dense passage retrieval with dual encoders.", keywords: ["retrieval"] };
+  const created = await createTopic(userId, input, [], await embedTopic(input.name, input.description));
+  expect(await topicModel(created.id)).toBe(embedder.modelId);
+  // The vector an older model left: another direction, and recorded as that model's.
+  const [oldVector] = await embedder.embed(["Medieval trade networks in the Baltic."]);
+  await setTopicVector(created.id, oldVector!, "old-model");
+  const before = await getTopic(userId, created.id);
+  expect(before).toMatchObject({ hasEmbedding: true, embeddingModel: "old-model" });
+
+  // Scored now (papers all of the current model): no cross-model cosines, keywords only.
+  const keywordPart: Record<string, number> = { a: 1, b: TEXT_WEIGHT, c: 0, d: 0, e: TEXT_WEIGHT, s: 1 };
+  const stale = (await listScoredPapersForDay(userId, created.id, spec, day)).papers;
+  expect(stale).toHaveLength(dayPapers.length);
+  for (const { key } of dayPapers) {
+    const r = stale.find((p) => p.id === ids[key])!.relevance;
+    expect(r.embeddingPart, `embedding part of ${key} with a stale topic vector`).toBeNull();
+    expect(r.score, `score of ${key}`).toBeCloseTo(keywordPart[key]!, 6);
+  }
+
+  // The next read (the Topics page, a listing, the feed) re-embeds it with the current model.
+  const listed = await embedMissingTopics(userId, await listTopics(userId));
+  expect(listed.find((t) => t.id === created.id)).toMatchObject({ hasEmbedding: true, embeddingModel: embedder.modelId });
+  expect(await topicModel(created.id)).toBe(embedder.modelId);
+  const t = (await topicVector(created.id))!;
+  const [direct] = await embedder.embed([topicText(input.name, input.description)]);
+  expect(cos(t, Array.from(direct!))).toBeGreaterThan(0.9999);
+  expect(cos(t, Array.from(oldVector!))).toBeLessThan(0.9999);
+
+  // Scores use the new vector; a paper whose vector is of another model gets no embedding part, and
+  // a labelled paper of another model is not compared with the papers of this one.
+  await sql.query(`UPDATE paper_embeddings SET model = 'other-model' WHERE paper_id = ANY($1)`, [[ids.d, ids.p]]);
+  try {
+    expect(await labelPaper(userId, created.id, ids.p!, "positive")).toBe("ok");
+    const vectors = await paperVectors(Object.values(ids));
+    const fresh = (await listScoredPapersForDay(userId, created.id, spec, day)).papers;
+    for (const { key } of dayPapers) {
+      const r = fresh.find((p) => p.id === ids[key])!.relevance;
+      if (key === "d") {
+        expect(r.embeddingPart, "embedding part of a paper of another model").toBeNull();
+        expect(r.score).toBeCloseTo(keywordPart.d!, 6);
+        continue;
+      }
+      const embeddingPart = clamp01(cos(vectors.get(ids[key]!)!.v, t));
+      expect(r.embeddingPart, `embedding part of ${key}`).not.toBeNull();
+      expect(r.embeddingPart!, `embedding part of ${key}`).toBeCloseTo(embeddingPart, 4);
+      expect(r.score, `score of ${key}`).toBeCloseTo((EMBEDDING_WEIGHT * embeddingPart + KEYWORD_WEIGHT * keywordPart[key]!) / (EMBEDDING_WEIGHT + KEYWORD_WEIGHT), 4);
+      // The only positive's vector is of the other model: no "most like" from it.
+      expect(r.similar).toBeNull();
+    }
+  } finally {
+    await sql.query(`UPDATE paper_embeddings SET model = $2 WHERE paper_id = ANY($1)`, [[ids.d, ids.p], embedder.modelId]);
+  }
+});
+
+test("an \"all\" embed run gives every reader's topics a vector of the current model, feeds included", async () => {
+  const embedder = (await getEmbedder())!;
+  const other = `topics-embedded-other-${tag}`;
+  await db().user.create({ data: { id: other, name: "Other", email: `other-${tag}@topics.test` } });
+  try {
+    const texts = [
+      { name: `Stale ${tag}`, description: "Storks and their winter routes." },
+      { name: `Unrecorded ${tag}`, description: "Block-sparse attention." },
+      { name: `No vector ${tag}`, description: "" },
+    ];
+    const stale = await createTopic(other, { ...texts[0]!, keywords: [] }, [], null);
+    const unrecorded = await createTopic(other, { ...texts[1]!, keywords: [] }, [], null);
+    const none = await createTopic(other, { ...texts[2]!, keywords: [] }, [], null);
+    const [elsewhere] = await embedder.embed(["Something else entirely."]);
+    await setTopicVector(stale.id, elsewhere!, "old-model");
+    // Stored before models were recorded: a vector, no model.
+    await setTopicVector(unrecorded.id, elsewhere!, null);
+
+    const result = (await runEmbedJob({ scope: "all" })) as { topics: number; model: string };
+    expect(result.model).toBe(embedder.modelId);
+    expect(result.topics).toBeGreaterThanOrEqual(3);
+    for (const [i, id] of [stale.id, unrecorded.id, none.id].entries()) {
+      expect(await topicModel(id)).toBe(embedder.modelId);
+      const [direct] = await embedder.embed([topicText(texts[i]!.name, texts[i]!.description)]);
+      expect(cos((await topicVector(id))!, Array.from(direct!))).toBeGreaterThan(0.9999);
+    }
+    // Nothing left stale: a second run stores no topic.
+    expect(((await runEmbedJob({ scope: "missing" })) as { topics: number }).topics).toBe(0);
+  } finally {
+    await db().user.deleteMany({ where: { id: other } });
+  }
+});
+
+test("a model that fails on the topic's text: the topic is saved without a vector and gets one later", async () => {
+  // A real model whose output is not the width the app stores (as a 768-d model in
+  // EMBEDDING_MODEL_DIR would be): it loads, then fails on every text.
+  const wrongWidth = await loadOnnxEmbedder({ dir: MODEL_DIR, onnxFile: path.join(MODEL_DIR, "onnx/model_quantized.onnx"), dimensions: 256 });
+  const input = { name: `Failing model ${tag}`, description: "Saved anyway.", keywords: ["x"] };
+  try {
+    await expect(wrongWidth.embed([topicText(input.name, input.description)])).rejects.toThrow(/shape/);
+    // What saveTopic does: embed (null on failure, logged), then save.
+    const embedding = await embedTopic(input.name, input.description, wrongWidth);
+    expect(embedding).toBeNull();
+    const created = await createTopic(userId, input, [], embedding);
+    expect(await getTopic(userId, created.id)).toMatchObject({ name: input.name, hasEmbedding: false, embeddingModel: null });
+    // The working model fills it in on the next read.
+    const embedder = (await getEmbedder())!;
+    const listed = await embedMissingTopics(userId, await listTopics(userId));
+    expect(listed.find((t) => t.id === created.id)).toMatchObject({ hasEmbedding: true, embeddingModel: embedder.modelId });
+  } finally {
+    await wrongWidth.release();
+  }
+
+  // A corrupt ONNX file fails when the model is loaded, not on a text: the process then has no model
+  // (keyword scoring, lib/embed/embedder.ts) and topics are saved without a vector as usual.
+  const corrupt = mkdtempSync(path.join(os.tmpdir(), "corrupt-model-"));
+  try {
+    cpSync(MODEL_DIR, corrupt, { recursive: true });
+    writeFileSync(path.join(corrupt, "onnx/model_quantized.onnx"), randomBytes(4096));
+    await expect(loadOnnxEmbedder({ dir: corrupt, onnxFile: path.join(corrupt, "onnx/model_quantized.onnx") })).rejects.toThrow();
+  } finally {
+    rmSync(corrupt, { recursive: true, force: true });
+  }
 });

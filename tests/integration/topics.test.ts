@@ -69,6 +69,8 @@ async function setVector(paperId: string, v: Float32Array) {
 // The papers of the day, their texts (what the keywords are matched against) and vectors.
 const KEYWORDS = ["sparse attention", "retrieval", "tokenizer"];
 const description = vec(1, 0, 0, 0);
+// The topic's vector, of the same (synthetic) model as the papers' vectors.
+const descriptionVector = { vector: description, model: "synthetic" };
 const positives = { p1: vec(0, 1, 0, 0), p2: vec(0, 0, 0, 1) };
 const negative = vec(0, 0, 1, 0);
 
@@ -162,7 +164,7 @@ beforeAll(async () => {
     alice,
     { name: "Long context", description: "Efficient attention over long inputs.", keywords: KEYWORDS },
     [ids.p1!, ids.p2!, "0704.0001"],
-    description,
+    descriptionVector,
   );
   topicId = created.id;
   expect(created.missing).toEqual(["0704.0001"]);
@@ -262,7 +264,7 @@ test("without vectors the score is the keyword part; without keywords it is the 
     negatives: false,
     keywords: true,
   });
-  const noKeywords = await createTopic(alice, { name: `Vectors only ${tag}`, description: "Attention.", keywords: [] }, [], description);
+  const noKeywords = await createTopic(alice, { name: `Vectors only ${tag}`, description: "Attention.", keywords: [] }, [], descriptionVector);
   checkAgainstFormula((await listScoredPapersForDay(alice, noKeywords.id, spec, day)).papers, {
     description: true,
     positives: false,
@@ -347,7 +349,7 @@ test("one reader can neither read nor change another's topic", async () => {
 });
 
 test("editing the text without a model clears the stale vector; deleting removes the labels", async () => {
-  const t = await createTopic(alice, { name: `Edit me ${tag}`, description: "First.", keywords: ["x"] }, [ids.p1!], description);
+  const t = await createTopic(alice, { name: `Edit me ${tag}`, description: "First.", keywords: ["x"] }, [ids.p1!], descriptionVector);
   expect((await getTopic(alice, t.id))?.hasEmbedding).toBe(true);
   expect(await updateTopic(alice, t.id, { name: `Edit me ${tag}`, description: "First.", keywords: ["x", "y"] }, null)).toBe(true);
   expect((await getTopic(alice, t.id))?.hasEmbedding).toBe(true);

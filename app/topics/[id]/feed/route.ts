@@ -6,8 +6,9 @@ import { parseListingSpec } from "@/lib/arxiv/categories";
 import { rssDocument, rssResponse } from "@/lib/feeds";
 import { listingDays } from "@/lib/queries/listings";
 import { getFollowedCategories } from "@/lib/queries/settings";
-import { listScoredPapersForDay, topicOwner } from "@/lib/queries/topics";
+import { getTopic, listScoredPapersForDay, topicOwner } from "@/lib/queries/topics";
 import { DEFAULT_FEED_THRESHOLD } from "@/lib/topics/blend";
+import { embedMissingTopics } from "@/lib/topics/embedding";
 import { isTopicFeedToken, topicFeedPath } from "@/lib/topics/feed-token";
 import { parseThreshold } from "../../listing";
 
@@ -22,6 +23,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   if (!isTopicFeedToken(id, url.searchParams.get("token"))) return notFound;
   const topic = await topicOwner(id);
   if (!topic) return notFound;
+  // A topic without a vector of the loaded model (saved before one was loaded, or the model changed)
+  // gets it now: a feed may be the only reader of the topic.
+  const summary = await getTopic(topic.userId, id);
+  if (summary) await embedMissingTopics(topic.userId, [summary]);
   const min = url.searchParams.has("min") ? parseThreshold(url.searchParams.get("min")) : DEFAULT_FEED_THRESHOLD;
   const spec = parseListingSpec((await getFollowedCategories()).join(","));
   const date = (await listingDays(spec, 1))[0];
