@@ -4,6 +4,9 @@
 // that is stored (nothing new, said so), sees a failing source fail with its error and retries it
 // from the Queues page, and hits the rate limit; re-embeds every paper (embed worker with the committed
 // test model) and watches that progress bar reach 100 % too. A plain reader sees none of it.
+// A database of this file's own, set up before the app's modules load: "Re-embed everything" rewrites
+// every paper's vector and the overview counts every paper, neither of which may meet other files' rows.
+import { databaseUrl, ownDatabase } from "../helpers/own-database";
 import { randomBytes, randomInt } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -12,6 +15,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, onTestFailed, test } from "vitest";
 import { ArxivClient } from "../../lib/arxiv/client";
 import { ROOT } from "../../lib/build";
+import { disconnectDb } from "../../lib/db";
 import { locateModel } from "../../lib/embed/model-files";
 import { loadOnnxEmbedder } from "../../lib/embed/onnx-embedder";
 import { QueueConnection } from "../../lib/queue";
@@ -85,7 +89,6 @@ let worker: QueueConnection;
 let browser: Browser;
 let sql: pg.Client;
 let adminCookies: { name: string; value: string }[] = [];
-const databaseUrl = inject("databaseUrl");
 
 async function signUp(email: string): Promise<{ name: string; value: string }[]> {
   const response = await fetch(`${web.url}/api/auth/sign-up/email`, {
@@ -121,7 +124,7 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   arxiv = await startHttpServer({ "/api/query": [answerApi] });
   // This server's queues live in a schema of their own, worked by the worker below only.
-  web = await startWeb({ REDIS_URL: "", QUEUE_PG_SCHEMA: queueSchema, ADMIN_EMAILS: adminEmail, CRAWL_RETRY_DELAY_MS: "100" });
+  web = await startWeb({ DATABASE_URL: databaseUrl, REDIS_URL: "", QUEUE_PG_SCHEMA: queueSchema, ADMIN_EMAILS: adminEmail, CRAWL_RETRY_DELAY_MS: "100" });
   worker = new QueueConnection({ databaseUrl, pgSchema: queueSchema });
   const client = new ArxivClient({
     rssBaseUrl: `${arxiv.url}/rss`,
@@ -155,6 +158,8 @@ afterAll(async () => {
     await sql.query(`DELETE FROM papers WHERE id = ANY($1)`, [[...papersByDay.values()].flat()]);
     await sql.end();
   }
+  await disconnectDb();
+  await ownDatabase?.drop();
 });
 
 /** Fills and submits the re-crawl form. */

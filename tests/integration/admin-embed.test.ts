@@ -8,7 +8,14 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { createFreshDatabase } from "../helpers/fresh-database";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
+
+// A database of this file's own: a "re-embed everything" run rewrites every paper's vector, which must
+// not touch other test files' rows (nor may theirs change this file's counts).
+const fresh = await createFreshDatabase("papers_admin_embed");
+const databaseUrl = fresh?.url ?? inject("databaseUrl");
+process.env.DATABASE_URL = databaseUrl;
 
 // Before any module reads the configuration: the test model is the app's model in this file.
 process.env.EMBEDDING_MODEL_DIR = path.resolve(import.meta.dirname, "../fixtures/models/all-MiniLM-L6-v2");
@@ -16,7 +23,7 @@ process.env.EMBEDDING_BATCH_SIZE = "8";
 const { getEmbedder } = await import("../../lib/embed/embedder");
 const { currentEmbedRun, EmbedRunOpenError, getEmbedRun, startEmbedRun } = await import("../../lib/admin/embed");
 const { queueSummaries, failedJobs } = await import("../../lib/admin/queues");
-const { db } = await import("../../lib/db");
+const { db, disconnectDb } = await import("../../lib/db");
 const { QueueConnection } = await import("../../lib/queue");
 const { createEmbedProcessor } = await import("../../workers/embed");
 
@@ -24,12 +31,14 @@ const tag = randomBytes(4).toString("hex");
 let sql: pg.Client;
 
 beforeAll(async () => {
-  sql = new pg.Client({ connectionString: inject("databaseUrl") });
+  sql = new pg.Client({ connectionString: databaseUrl });
   await sql.connect();
 });
 afterAll(async () => {
   await sql.query(`DROP SCHEMA IF EXISTS admin_embed_${tag} CASCADE`).catch(() => undefined);
   await sql.end();
+  await disconnectDb();
+  await fresh?.drop();
 });
 
 async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 60_000): Promise<T> {
@@ -57,7 +66,7 @@ describe.each(["redis", "postgres"] as const)("embedding every paper on %s", (ba
       const connection =
         backend === "redis"
           ? new QueueConnection({ redisUrl: inject("redisUrl"), prefix: `test-admin-embed-${tag}` })
-          : new QueueConnection({ databaseUrl: inject("databaseUrl"), pgSchema: `admin_embed_${tag}` });
+          : new QueueConnection({ databaseUrl, pgSchema: `admin_embed_${tag}` });
       try {
         const model = (await getEmbedder())!;
         expect(model, "the test model loads").not.toBeNull();
@@ -134,7 +143,7 @@ describe.each(["redis", "postgres"] as const)("embedding every paper on %s", (ba
 });
 
 test("without a model the run ends as skipped, with the reason, instead of failing", { timeout: 30_000 }, async () => {
-  const connection = new QueueConnection({ databaseUrl: inject("databaseUrl"), pgSchema: `admin_embed_${tag}` });
+  const connection = new QueueConnection({ databaseUrl, pgSchema: `admin_embed_${tag}` });
   try {
     const userId = `admin-${randomBytes(6).toString("hex")}`;
     const row = await db().user.create({ data: { id: userId, email: `${userId}@example.org`, name: userId, role: "admin" } });
