@@ -1,23 +1,31 @@
-// Runs before every request that carries a body (Next's proxy, formerly middleware): bodies over
-// 1 MB are refused at once with 413 and words, before any route or server action reads them.
-// Without this, a server action over Next's 1 MB limit answers 500, and route handlers that read
-// JSON would read any size. The app takes no uploads; its largest legitimate body is a sign-up form.
+// Runs before routes and server actions (Next's proxy, formerly middleware), for two kinds of
+// request only (see `config`):
+// - a body over 1 MB is refused at once with 413 and words, before any route or server action
+//   reads it. Without this, a server action over Next's 1 MB limit answers 500, and route handlers
+//   that read JSON would read any size. Chunked bodies declare no length: the route handlers that
+//   read a body cap it themselves (lib/request-limits.ts readBodyText).
+// - a path with a percent-escape that is not UTF-8 (`/papers/%ff`) gets 400 with words; Next
+//   itself would answer 500 when it decodes the path for a dynamic route.
 import { NextResponse, type NextRequest } from "next/server";
-
-export const MAX_BODY_BYTES = 1024 * 1024;
+import { bodyTooLargeResponse, isDecodablePath, MAX_BODY_BYTES } from "./lib/request-limits";
 
 export function proxy(request: NextRequest) {
   const length = Number(request.headers.get("content-length") ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    return new NextResponse(`The request body is too large (${length} bytes); the limit is ${MAX_BODY_BYTES} bytes (1 MB).\n`, {
-      status: 413,
-      headers: { "content-type": "text/plain; charset=utf-8", connection: "close" },
-    });
+  if (length > MAX_BODY_BYTES) return bodyTooLargeResponse(length);
+  if (request.nextUrl.pathname.includes("%") && !isDecodablePath(request.nextUrl.pathname)) {
+    return new NextResponse(
+      "This address has a percent-escape that is not UTF-8 (such as %ff), so it names no page. Check the link.\n",
+      { status: 400, headers: { "content-type": "text/plain; charset=utf-8" } },
+    );
   }
   return NextResponse.next();
 }
 
 export const config = {
-  // Only requests with a declared body length: page views and static files never reach it.
-  matcher: [{ source: "/:path*", has: [{ type: "header", key: "content-length" }] }],
+  matcher: [
+    // Requests with a declared body length: page views and static files never reach it.
+    { source: "/:path*", has: [{ type: "header", key: "content-length" }] },
+    // Paths holding a percent-escape (checked above); plain addresses never reach it.
+    { source: "/:path(.*%.*)" },
+  ],
 };

@@ -1,30 +1,37 @@
-// `npm run bench:load`: 50 concurrent readers for 60 s against `next start`, browsing listings
-// (pages and the cards route that loads more while scrolling), searching and opening papers,
-// while a crawl runs in a worker process against a local arXiv API stand-in. Prints throughput,
-// latency percentiles, errors, and how far the crawl got during the load.
+// `npm run bench:load [-- --seconds 60] [--model-dir DIR]`: 50 concurrent readers for 60 s against
+// `next start`, browsing listings (pages and the cards route that loads more while scrolling),
+// searching and opening papers, while a worker process crawls a local arXiv API stand-in AND
+// re-embeds every paper (an embed-all job, scope "all", queued as the load starts). Prints
+// throughput, latency percentiles, errors, how far the crawl got and how many papers were embedded
+// during the load.
 //
-// The embedding part of the issue's scenario (an embed run during the load) waits for the embed
-// worker; today the worker process runs crawl and summarize queues only.
+// Embedding model (web and worker, as one install shares it): the committed small test model
+// (tests/fixtures/models/all-MiniLM-L6-v2, one random layer) by default; `--model-dir` for a
+// full-size one, e.g. data/bench-models/minilm-random that `npm run bench:embed` generates.
 //
 // Database: a scratch database on the server of DATABASE_URL (default: the local PostgreSQL),
 // dropped at the end. Queue: a private redis-server on a free port when one is installed (the
 // shared Redis is never touched), otherwise the PostgreSQL queue backend in the scratch database.
-// Options (environment): BENCH_CONNECTIONS (50), BENCH_DURATION (60 s), BENCH_PAPERS (3000).
+// Options (environment): BENCH_CONNECTIONS (50), BENCH_DURATION (60 s; `--seconds` wins), BENCH_PAPERS (3000).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
 import { parseRss } from "../lib/arxiv/parse-rss";
 import type { ParsedEntry } from "../lib/arxiv/types";
 import { ROOT } from "../lib/build";
+import { locateModel } from "../lib/embed/model-files";
 import { applyMigrations } from "../lib/migrate";
 import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
 
+const { values: args } = parseArgs({ options: { seconds: { type: "string" }, "model-dir": { type: "string" } } });
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 60);
+const DURATION_S = Number(args.seconds ?? process.env.BENCH_DURATION ?? 60);
+const MODEL_DIR = path.resolve(ROOT, args["model-dir"] ?? "tests/fixtures/models/all-MiniLM-L6-v2");
 const PAPERS = Number(process.env.BENCH_PAPERS ?? 3000);
 const DAYS = ["2025-04-22", "2025-04-23", "2025-04-24", "2025-04-25", "2025-04-28"];
 const CATEGORIES = ["cs.CL", "cs.LG", "stat.ML"];
@@ -99,6 +106,10 @@ async function startPrivateRedis(): Promise<{ url: string; stop: () => void } | 
 }
 
 async function main() {
+  if (!(DURATION_S > 0)) throw new Error(`--seconds must be a positive number, not ${args.seconds ?? process.env.BENCH_DURATION}`);
+  const model = locateModel(MODEL_DIR);
+  if (!model.ok) throw new Error(model.message);
+  const modelName = args["model-dir"] ? path.relative(ROOT, model.onnxFile) : `${path.relative(ROOT, model.onnxFile)} (the small test model; --model-dir for a full-size one)`;
   const scratch = await createScratchDatabase("bench_load");
   const databaseUrl = scratch.url;
   process.env.DATABASE_URL = databaseUrl;
@@ -119,7 +130,7 @@ async function main() {
     }
     const ids = stored.map((e) => e.id);
 
-    const queueEnv: Record<string, string> = redis ? { REDIS_URL: redis.url } : { QUEUE_PG_SCHEMA: "bullmq" };
+    const queueEnv: Record<string, string> = { ...(redis ? { REDIS_URL: redis.url } : { QUEUE_PG_SCHEMA: "bullmq" }), EMBEDDING_MODEL_DIR: MODEL_DIR };
     web = startNextServer({ DATABASE_URL: databaseUrl, ...queueEnv }, "inherit");
     const base = web.base;
     for (let i = 0; ; i++) {
@@ -137,7 +148,7 @@ async function main() {
     if (!redis) delete env.REDIS_URL;
     worker = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
     const { createCrawlRun } = await import("../lib/queries/crawl-runs");
-    const { enqueueCrawl, QueueConnection } = await import("../lib/queue");
+    const { enqueueCrawl, enqueueEmbedAll, QueueConnection } = await import("../lib/queue");
     const queue = new QueueConnection({ redisUrl: redis?.url, databaseUrl, pgSchema: "bullmq" });
     const run = await createCrawlRun({ trigger: "cli", source: "api", categories: ["cs.LG"], dateFrom: "2025-05-01", dateTo: "2025-05-31" });
     await enqueueCrawl(queue, run.id, { retryDelayMs: 1_000 });
@@ -149,6 +160,9 @@ async function main() {
       await new Promise((r) => setTimeout(r, 200));
     }
     const crawledBefore = await crawled();
+    // Vectors written (a re-embedded paper's row gets a new created_at) in a time window.
+    const embeddedBetween = async (from: Date, to: Date) =>
+      (await sql.query(`SELECT count(*)::int AS n FROM paper_embeddings WHERE created_at >= $1 AND created_at <= $2`, [from, to])).rows[0].n as number;
 
     // What a reader does: listings (first page and the cards loaded while scrolling), searches, papers.
     let n = 0;
@@ -173,7 +187,11 @@ async function main() {
           return `/papers/${ids[(n * 7919) % ids.length]}`;
       }
     };
-    console.log(`load: ${CONNECTIONS} readers for ${DURATION_S} s on ${PAPERS} papers (${DAYS.length} days × ${CATEGORIES.length} categories), crawl of ${CRAWL_PAGES}×${CRAWL_PAGE} entries running …`);
+    console.log(`embedding model: ${modelName}`);
+    console.log(`load: ${CONNECTIONS} readers for ${DURATION_S} s on ${PAPERS} papers (${DAYS.length} days × ${CATEGORIES.length} categories), crawl of ${CRAWL_PAGES}×${CRAWL_PAGE} entries and an embed run of every paper running …`);
+    // The embed run: every paper stored so far re-embedded (the crawl's own "missing" jobs embed the new ones).
+    const loadStart = new Date();
+    const embedJob = await enqueueEmbedAll(queue, "all");
     const statuses = new Map<number, number>();
     const result = await autocannon({
       url: base,
@@ -185,7 +203,11 @@ async function main() {
         client.on("response", (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1));
       },
     });
+    const loadEnd = new Date();
     const crawledAfter = await crawled();
+    const embedState = await embedJob.getState();
+    const embedProgress = (await queue.queue("embed").getJob(embedJob.id!))?.progress as { done?: number; total?: number } | undefined;
+    const embeddedInWindow = await embeddedBetween(loadStart, loadEnd);
     const runState = (await sql.query(`SELECT status, counts FROM crawl_runs WHERE id = $1`, [run.id])).rows[0];
     await sql.end();
     await queue.close();
@@ -196,9 +218,20 @@ async function main() {
     console.log(`latency ms: p50 ${result.latency.p50}  p90 ${result.latency.p90}  p99 ${result.latency.p99}  max ${result.latency.max}`);
     console.log(`errors: ${result.errors} connection errors, ${result.timeouts} timeouts, ${non2xx} non-2xx; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
     console.log(`crawl during the load: ${crawledAfter - crawledBefore} papers stored (${crawledAfter} in all, ${arxiv.requests()} API pages served); run ${runState.status}`);
+    console.log(
+      `embed during the load: embed-all job ${embedState}, ${embedProgress?.done ?? 0} of ${embedProgress?.total ?? "?"} papers done; ` +
+        `${embeddedInWindow} vectors written in all (this job and the crawl's embed jobs)`,
+    );
     console.log(`target: 0 errors and p99 ≤ 500 ms → ${result.errors + result.timeouts + non2xx === 0 && result.latency.p99 <= 500 ? "met" : "NOT met"}`);
   } finally {
-    worker?.kill("SIGTERM");
+    // The worker finishes its round in progress (an embed round, a page) before exiting; it needs
+    // the queue store for that, so it goes before Redis does.
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker!.once("exit", resolve));
+      worker.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      if (worker.exitCode === null) worker.kill("SIGKILL");
+    }
     await web?.stop();
     redis?.stop();
     arxiv.close();
@@ -207,7 +240,7 @@ async function main() {
   }
 }
 
-main().catch((error) => {
+main().then(() => process.exit(0), (error) => {
   console.error(error);
   process.exit(1);
 });

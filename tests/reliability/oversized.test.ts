@@ -93,6 +93,36 @@ test("a 5 MB body to /api/faq and to sign-up is refused with 413, nothing is sto
   await stillAnswering();
 });
 
+/** POSTs `body` in chunks without Content-Length (Transfer-Encoding: chunked), as `post` does otherwise. */
+function postChunked(url: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: "POST", headers }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (d: string) => (text += d));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on("error", () => resolve({ status: response.statusCode ?? 0, text }));
+    });
+    request.on("error", (error) => reject(error));
+    expect(request.getHeader("content-length")).toBeUndefined();
+    for (const chunk of chunks) request.write(chunk);
+    request.end();
+  });
+}
+
+test("a chunked body (no Content-Length) over 1 MB to /api/faq is refused with 413; a small chunked one is read", async () => {
+  const json = JSON.stringify({ paperId: "x".repeat(3 * MB), language: "en" });
+  const chunks = Array.from({ length: Math.ceil(json.length / (64 * 1024)) }, (_, i) => json.slice(i * 64 * 1024, (i + 1) * 64 * 1024));
+  const big = await postChunked(`${web.url}/api/faq`, { "content-type": "application/json" }, chunks);
+  expect(big.status).toBe(413);
+  expect(big.text).toContain("the limit is 1048576 bytes");
+  // The same route still reads a chunked body under the limit: a paper id that is not one gets its 400.
+  const small = await postChunked(`${web.url}/api/faq`, { "content-type": "application/json" }, ['{"paperId": "not', ' an id", "language": "en"}']);
+  expect(small.status).toBe(400);
+  expect(small.text).toContain("is not an arXiv id");
+  await stillAnswering();
+});
+
 test("an address or headers over Node's 16 KB limit get 431", async () => {
   const longUrl = await fetch(`${web.url}/search?q=${"a".repeat(64 * 1024)}`);
   expect(longUrl.status).toBe(431);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { formatArxivId, normalizeArxivId } from "@/lib/arxiv/ids";
 import { userFromHeaders } from "@/lib/auth";
 import { requestFaq } from "@/lib/faq/request";
+import { BodyTooLargeError, bodyTooLargeResponse, readBodyText } from "@/lib/request-limits";
 
 export const dynamic = "force-dynamic";
 
@@ -19,8 +20,10 @@ const bodySchema = z.object({
 export async function POST(request: Request): Promise<Response> {
   let raw: unknown;
   try {
-    raw = await request.json();
-  } catch {
+    // Read with a cap: proxy.ts refuses declared lengths over 1 MB, a chunked body is measured here.
+    raw = JSON.parse(await readBodyText(request));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return bodyTooLargeResponse("more");
     return Response.json({ error: "Send a JSON body such as {\"paperId\": \"2104.12255\", \"language\": \"en\"}." }, { status: 400 });
   }
   const parsed = bodySchema.safeParse(raw);
