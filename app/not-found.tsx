@@ -4,6 +4,7 @@ import Link from "next/link";
 export default function NotFound() {
   return (
     <section className="empty-state">
+      <title>Not found · Paper Triage</title>
       <h1>Not found</h1>
       <p>Nothing lives at this address. Check the link, or go back to today&apos;s papers.</p>
       <p>

@@ -90,7 +90,7 @@ export default async function PaperPage({ params }: Props) {
   const canGenerateFaq = env().FAQ_OPEN || (await getCurrentUser()) !== null;
   return (
     <section aria-label={`arXiv:${paper.id}`} className="paper-page">
-      <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: topicCardsHtml([paper], starred, topics, undefined) }} />
+      <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: asPageHeading(topicCardsHtml([paper], starred, topics, undefined)) }} />
       <FaqPanel paperId={paper.id} version={paper.version} questionsCount={faqConfig.questions.length} configured={llmConfigured()} canGenerate={canGenerateFaq} initial={faqSnapshot} />
       <div className="paper-facts">
         <h2>Versions</h2>
@@ -125,4 +125,9 @@ export default async function PaperPage({ params }: Props) {
       <KeyboardNav />
     </section>
   );
+}
+
+/** The paper's card is this page's subject: its title is the page's one h1 (a listing's cards use h2). */
+function asPageHeading(cardHtml: string): string {
+  return cardHtml.replace(/<h2 class="paper-title"([^>]*)>([\s\S]*?)<\/h2>/, '<h1 class="paper-title"$1>$2</h1>');
 }
