@@ -136,6 +136,15 @@ test.skipIf(!hasChromium)("keyword filter: '/' opens it, matches are highlighted
   await p.keyboard.press("Escape");
   await p.keyboard.press("o");
   await p.waitForURL(new RegExp(`/papers/${ids[0]}`));
+  // The keys work on the page reached by a client-side navigation: j picks that page's card.
+  await p.locator("h1").waitFor();
+  await p.keyboard.press("j");
+  await expect(currentIndex()).resolves.toBe(0);
+  // The footer's "Press ? for keyboard shortcuts" holds on a page without papers too.
+  await p.goto(`${web.url}/nothing/here`);
+  await p.locator("body").click();
+  await p.keyboard.press("?");
+  await expect(p.getByRole("dialog").isVisible()).resolves.toBe(true);
   expect(errors).toEqual([]);
 });
 

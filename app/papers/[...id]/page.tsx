@@ -8,7 +8,6 @@ import { getPaper } from "@/lib/queries/papers";
 import { appQueue, enqueueCrawl } from "@/lib/queue";
 import { AutoRefresh } from "../../components/auto-refresh";
 import { CardActions } from "../../components/card-actions";
-import { KeyboardNav } from "../../components/keyboard-nav";
 import { starredFor } from "../../components/starred-for";
 import { readerTopics, topicCardsHtml } from "../../topics/listing";
 import "../../topics/topics.css";
@@ -122,7 +121,6 @@ export default async function PaperPage({ params }: Props) {
       </div>
       <RelatedPapers paperId={paper.id} />
       <CardActions />
-      <KeyboardNav />
     </section>
   );
 }
