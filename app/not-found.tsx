@@ -1,5 +1,9 @@
 // 404: the address names nothing here.
+import type { Metadata } from "next";
 import Link from "next/link";
+
+// The metadata names an unmatched address; the <title> below also wins over the page's own when a page calls notFound().
+export const metadata: Metadata = { title: "Not found" };
 
 export default function NotFound() {
   return (

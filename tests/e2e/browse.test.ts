@@ -232,6 +232,8 @@ test("bad input gets a clear page, never a 500; feeds escape hostile text", asyn
     expect(html, path).toContain(text);
     expect(html, path).not.toContain("<script>alert");
   }
+  const notFound = await (await fetch(`${web.url}/nothing/here`)).text();
+  expect(notFound).toContain("<title>Not found · Paper Triage</title>");
   const feed = await fetch(`${web.url}/list/nucl-ex/feed?date=${D1}`);
   expect(feed.headers.get("content-type")).toContain("application/rss+xml");
   const xml = await feed.text();
