@@ -5,6 +5,7 @@ import { cookies } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import "katex/dist/katex.min.css";
+import { KeyboardNav } from "./components/keyboard-nav";
 import { ThemeToggle, type Theme } from "./components/theme-toggle";
 import { UserMenu } from "./components/user-menu";
 import "./globals.css";
@@ -37,6 +38,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </nav>
         </header>
         <main id="main" tabIndex={-1}>{children}</main>
+        {/* One set of keys for every page (the footer promises "?" everywhere); j/k/s/t/n act on the page's paper cards, if any. */}
+        <KeyboardNav />
         <footer className="site-footer muted">
           Press <kbd>?</kbd> for keyboard shortcuts. Data from <a href="https://arxiv.org">arXiv</a>.
         </footer>

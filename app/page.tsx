@@ -7,7 +7,6 @@ import { countPapers, listRecentPapers } from "@/lib/queries/papers";
 import { getFollowedCategories } from "@/lib/queries/settings";
 import { cardsHtml } from "@/lib/render/card-html";
 import { CardActions } from "./components/card-actions";
-import { KeyboardNav } from "./components/keyboard-nav";
 import { ListingView } from "./components/listing-view";
 import { starredFor } from "./components/starred-for";
 import { CrawlStatus } from "./crawl-status";
@@ -53,7 +52,6 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
       <CrawlStatus run={lastRun} />
       <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: cardsHtml(papers, starred) }} />
       <CardActions />
-      <KeyboardNav />
     </section>
   );
 }

@@ -45,6 +45,8 @@ export function KeyboardNav() {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.target instanceof HTMLElement && e.target.closest("input, textarea, select, [contenteditable]")) return;
+      // The keys live in the layout, across client-side navigations: a card from the previous page no longer counts.
+      if (current.current && !current.current.isConnected) current.current = null;
       const card = current.current;
       switch (e.key) {
         case "j":

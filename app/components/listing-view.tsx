@@ -13,7 +13,6 @@ import { TopicPicker } from "../topics/topic-picker";
 import "../topics/topics.css";
 import { CardActions } from "./card-actions";
 import { DayCalendar } from "./day-calendar";
-import { KeyboardNav } from "./keyboard-nav";
 import { KeywordFilter } from "./keyword-filter";
 import { TABS, tabFor } from "./listing-tabs";
 import { MorePapers } from "./more-papers";
@@ -112,7 +111,6 @@ export async function ListingView({
         </>
       )}
       <CardActions />
-      <KeyboardNav />
     </section>
   );
 }

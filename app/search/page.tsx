@@ -6,7 +6,6 @@ import { searchPapers, SearchQueryError } from "@/lib/queries/search";
 import { escapeHtml } from "@/lib/render/math";
 import { cardsHtml } from "@/lib/render/card-html";
 import { CardActions } from "../components/card-actions";
-import { KeyboardNav } from "../components/keyboard-nav";
 import { starredFor } from "../components/starred-for";
 import { readSearchParams } from "./params";
 
@@ -105,7 +104,6 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
         </nav>
       ) : null}
       <CardActions />
-      <KeyboardNav />
     </section>
   );
 }

@@ -7,7 +7,6 @@ import { getCurrentUser } from "@/lib/auth";
 import { countStarred, listStarred } from "@/lib/queries/stars";
 import { cardsHtml } from "@/lib/render/card-html";
 import { CardActions } from "../components/card-actions";
-import { KeyboardNav } from "../components/keyboard-nav";
 
 export const metadata: Metadata = { title: "Starred" };
 export const dynamic = "force-dynamic";
@@ -70,7 +69,6 @@ export default async function StarredPage({ searchParams }: { searchParams: Prom
       )}
       {/* Unstarring here takes the paper off this page. */}
       <CardActions refreshAfterStar />
-      <KeyboardNav />
       <nav className="pager" aria-label="Pages of starred papers">
         {cursor ? <Link href="/starred">Newest</Link> : <span />}
         {page.nextCursor ? (

@@ -327,6 +327,9 @@ test.skipIf(!hasChromium)("a plain reader sees no Admin link and gets 403 from e
   for (const url of ["/admin", "/admin/crawl", "/admin/queues"]) {
     const response = await page.goto(`${web.url}${url}`);
     expect(response?.status()).toBe(403);
+    // The app's own 403 page, in its frame (header, theme), not the framework's bare one.
+    await expect(page.locator("main h1").textContent()).resolves.toBe("Not allowed");
+    await expect(page.title()).resolves.toBe("Not allowed · Paper Triage");
     await expect(page.locator("form[aria-label='Re-crawl']").count()).resolves.toBe(0);
   }
   const api = await page.request.get(`${web.url}/admin/api/crawl-runs?ids=${"0".repeat(8)}-0000-4000-8000-${"0".repeat(12)}`);

@@ -136,6 +136,15 @@ test.skipIf(!hasChromium)("keyword filter: '/' opens it, matches are highlighted
   await p.keyboard.press("Escape");
   await p.keyboard.press("o");
   await p.waitForURL(new RegExp(`/papers/${ids[0]}`));
+  // The keys work on the page reached by a client-side navigation: j picks that page's card.
+  await p.locator("h1").waitFor();
+  await p.keyboard.press("j");
+  await expect(currentIndex()).resolves.toBe(0);
+  // The footer's "Press ? for keyboard shortcuts" holds on a page without papers too.
+  await p.goto(`${web.url}/nothing/here`);
+  await p.locator("body").click();
+  await p.keyboard.press("?");
+  await expect(p.getByRole("dialog").isVisible()).resolves.toBe(true);
   expect(errors).toEqual([]);
 });
 
@@ -223,6 +232,8 @@ test("bad input gets a clear page, never a 500; feeds escape hostile text", asyn
     expect(html, path).toContain(text);
     expect(html, path).not.toContain("<script>alert");
   }
+  const notFound = await (await fetch(`${web.url}/nothing/here`)).text();
+  expect(notFound).toContain("<title>Not found · Paper Triage</title>");
   const feed = await fetch(`${web.url}/list/nucl-ex/feed?date=${D1}`);
   expect(feed.headers.get("content-type")).toContain("application/rss+xml");
   const xml = await feed.text();

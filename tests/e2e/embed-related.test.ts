@@ -43,6 +43,8 @@ afterAll(async () => {
 test.skipIf(!hasChromium)("related papers: nearest first, linked; an unembedded paper explains why the list is empty", async () => {
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${web.url}/papers/${ids[0]}`);
+  // The paper's title is the page's one h1.
+  expect(await page.locator("h1").allTextContents()).toEqual([`Related study 0 of ${word}`]);
   const section = page.locator(".related-papers");
   await expect.poll(() => section.locator("h2").textContent()).toBe("Related papers");
   // From 0°: 10° (ids[2]), 25° (ids[3]), 40° (ids[1]).

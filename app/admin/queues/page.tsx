@@ -38,18 +38,20 @@ export default async function QueuesPage() {
             {summary.name}
             {summary.paused ? <span className="status-pill status-failed">paused</span> : null}
           </h2>
-          <table className="admin-table queue-counts">
-            <thead><tr>{STATES.map((s) => <th key={s} className="num">{s}</th>)}</tr></thead>
-            <tbody>
-              <tr>
-                {STATES.map((s) => (
-                  <td key={s} className="num" data-state={s}>
-                    {s === "waiting" ? summary.counts.waiting + summary.counts.prioritized : summary.counts[s]}
-                  </td>
-                ))}
-              </tr>
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table className="admin-table queue-counts">
+              <thead><tr>{STATES.map((s) => <th key={s} className="num">{s}</th>)}</tr></thead>
+              <tbody>
+                <tr>
+                  {STATES.map((s) => (
+                    <td key={s} className="num" data-state={s}>
+                      {s === "waiting" ? summary.counts.waiting + summary.counts.prioritized : summary.counts[s]}
+                    </td>
+                  ))}
+                </tr>
+              </tbody>
+            </table>
+          </div>
           <p>
             <ActionButton
               action={pauseOrResumeQueue}

@@ -8,7 +8,6 @@ import { getPaper } from "@/lib/queries/papers";
 import { appQueue, enqueueCrawl } from "@/lib/queue";
 import { AutoRefresh } from "../../components/auto-refresh";
 import { CardActions } from "../../components/card-actions";
-import { KeyboardNav } from "../../components/keyboard-nav";
 import { starredFor } from "../../components/starred-for";
 import { readerTopics, topicCardsHtml } from "../../topics/listing";
 import "../../topics/topics.css";
@@ -90,7 +89,7 @@ export default async function PaperPage({ params }: Props) {
   const canGenerateFaq = env().FAQ_OPEN || (await getCurrentUser()) !== null;
   return (
     <section aria-label={`arXiv:${paper.id}`} className="paper-page">
-      <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: topicCardsHtml([paper], starred, topics, undefined) }} />
+      <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: asPageHeading(topicCardsHtml([paper], starred, topics, undefined)) }} />
       <FaqPanel paperId={paper.id} version={paper.version} questionsCount={faqConfig.questions.length} configured={llmConfigured()} canGenerate={canGenerateFaq} initial={faqSnapshot} />
       <div className="paper-facts">
         <h2>Versions</h2>
@@ -122,7 +121,11 @@ export default async function PaperPage({ params }: Props) {
       </div>
       <RelatedPapers paperId={paper.id} />
       <CardActions />
-      <KeyboardNav />
     </section>
   );
+}
+
+/** The paper's card is this page's subject: its title is the page's one h1 (a listing's cards use h2). */
+function asPageHeading(cardHtml: string): string {
+  return cardHtml.replace(/<h2 class="paper-title"([^>]*)>([\s\S]*?)<\/h2>/, '<h1 class="paper-title"$1>$2</h1>');
 }
