@@ -140,7 +140,7 @@ export const envSchema = z.object({
    *  Unset: DATA_DIR/models/all-MiniLM-L6-v2. */
   EMBEDDING_MODEL_DIR: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
   EMBEDDING_DEVICE: z.enum(["cpu", "cuda"]).default("cpu"),
-  EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).default(2),
+  EMBEDDING_THREADS: z.coerce.number().int().min(1).max(256).default(1),
   /** Texts per model run; small batches waste least on padding (texts are sorted by length first). */
   EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(1024).default(8),
   /** Tokens per text, [CLS] and [SEP] included (the model was trained on 256; its limit is 512). */
