@@ -11,6 +11,7 @@ import { hasChromium, launchBrowser } from "../helpers/browser";
 import { appEnv, freePort, processesInGroup, startApp, type AppProcess } from "../helpers/app-process";
 import { fixture } from "../helpers/fixtures";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
+import { waitFor } from "../helpers/wait";
 
 let dataDir: string;
 let arxiv: TestHttpServer;
@@ -35,14 +36,8 @@ const arxivEnv = (rss = "rss") => ({
   CRAWL_RETRY_DELAY_MS: "100",
 });
 
-async function waitForPage(url: string, text: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const html = await (await fetch(url)).text();
-    if (html.includes(text)) return html;
-    if (Date.now() > deadline) throw new Error(`${url} never showed "${text}":\n${html.slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function waitForPage(url: string, text: string, timeoutMs: number): Promise<string> {
+  return waitFor(`${url} to show "${text}"`, async () => (await fetch(url)).text(), (html) => html.includes(text), { timeoutMs, intervalMs: 250 });
 }
 
 async function stopLikeCtrlC(app: AppProcess) {

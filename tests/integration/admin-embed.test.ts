@@ -10,6 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { createFreshDatabase } from "../helpers/fresh-database";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
+import { waitFor as waitUntil } from "../helpers/wait";
 
 // A database of this file's own: a "re-embed everything" run rewrites every paper's vector, which must
 // not touch other test files' rows (nor may theirs change this file's counts).
@@ -41,14 +42,9 @@ afterAll(async () => {
   await fresh?.drop();
 });
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Embedding runs wait on a worker running the model: a minute before giving up. */
+function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  return waitUntil(what, read, done, { timeoutMs: 60_000 });
 }
 
 const auditFor = async (actorId: string) =>

@@ -15,6 +15,7 @@ import { enqueue, enqueueCrawl, QueueConnection } from "../../lib/queue";
 import { createCrawlProcessor } from "../../workers/crawl";
 import { fixture } from "../helpers/fixtures";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
+import { waitFor } from "../helpers/wait";
 
 const STAT = fixture("rss/stat_2024-03-26.xml");
 const tag = randomBytes(4).toString("hex");
@@ -40,15 +41,6 @@ function client() {
   });
 }
 
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const runStatus = (id: string) => async () => (await getCrawlRun(id))?.status;
 

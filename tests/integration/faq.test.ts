@@ -13,6 +13,7 @@ import { readSse, type SseEvent } from "../helpers/sse";
 import { startFakeLlm, type FakeLlm, type FakeLlmBehaviour, type FakeLlmCall } from "../helpers/fake-llm";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
+import { waitFor as waitUntil } from "../helpers/wait";
 
 const redisUrl = inject("redisUrl");
 // The web server queues on its REDIS_URL without a key prefix: a Redis database of this file's own
@@ -74,14 +75,11 @@ async function post(paperId: string, body: Record<string, unknown> = {}): Promis
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
-async function waitFor(faqId: string, statuses: string[], timeoutMs = 15_000): Promise<FaqRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const faq = await getFaqById(faqId);
-    if (faq && statuses.includes(faq.status)) return faq;
-    if (Date.now() > deadline) throw new Error(`FAQ ${faqId} did not reach ${statuses.join("/")}: ${JSON.stringify(faq)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+function waitFor(faqId: string, statuses: string[], timeoutMs = 15_000): Promise<FaqRecord> {
+  return waitUntil(`FAQ ${faqId} to reach ${statuses.join("/")}`, () => getFaqById(faqId), (faq) => Boolean(faq && statuses.includes(faq.status)), {
+    timeoutMs,
+    intervalMs: 25,
+  }) as Promise<FaqRecord>;
 }
 
 function textsFrom(events: SseEvent[]): string[] {

@@ -10,6 +10,7 @@ import { inject } from "vitest";
 import { appEnv, freePort, ROOT, type AppProcess } from "../helpers/app-process";
 import { startHttpServer, type ScriptStep, type TestHttpServer } from "../helpers/http-server";
 import { randomPaperId } from "../helpers/seed";
+import { waitFor } from "../helpers/wait";
 
 // ── a private Redis ─────────────────────────────────────────────────────────────────────────────
 
@@ -212,16 +213,15 @@ export interface RunRow {
 }
 
 /** Polls crawl run `runId` until it has ended (succeeded, failed, no_announcement). */
-export async function waitForRun(runId: string, timeoutMs: number): Promise<RunRow> {
-  const deadline = Date.now() + timeoutMs;
-  return withSql(async (sql) => {
-    for (;;) {
-      const row = (await sql.query(`SELECT id, status, error, counts FROM crawl_runs WHERE id = $1`, [runId])).rows[0] as RunRow | undefined;
-      if (row && ["succeeded", "failed", "no_announcement"].includes(row.status)) return row;
-      if (Date.now() > deadline) throw new Error(`crawl run ${runId} did not end within ${timeoutMs} ms: ${JSON.stringify(row)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  });
+export function waitForRun(runId: string, timeoutMs: number): Promise<RunRow> {
+  return withSql((sql) =>
+    waitFor(
+      `crawl run ${runId} to end`,
+      async () => (await sql.query(`SELECT id, status, error, counts FROM crawl_runs WHERE id = $1`, [runId])).rows[0] as RunRow | undefined,
+      (row) => Boolean(row && ["succeeded", "failed", "no_announcement"].includes(row.status)),
+      { timeoutMs, intervalMs: 200 },
+    ),
+  ) as Promise<RunRow>;
 }
 
 /** Rows stored for `ids`: papers, versions, and any id stored more than once (there must be none). */
