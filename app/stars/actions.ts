@@ -2,21 +2,16 @@
 // Server actions for stars. The reader comes from the session cookie only: an action takes a paper
 // id and the wanted state, never a user id, so nobody can touch another reader's stars.
 import { z } from "zod";
-import { isArxivId, normalizeArxivId } from "@/lib/arxiv/ids";
 import { getCurrentUser } from "@/lib/auth";
 import { childLogger } from "@/lib/logger";
 import { starPaper, unstarPaper } from "@/lib/queries/stars";
 import { isTopicId, labelPaper } from "@/lib/queries/topics";
+import { arxivIdField } from "@/lib/topics/input";
 
 export type ToggleStarResult = { starred: boolean; addedTo?: string } | { error: string };
 
 const input = z.object({
-  paperId: z
-    .string()
-    .trim()
-    .max(100)
-    .refine(isArxivId, "That is not an arXiv id.")
-    .transform((id) => normalizeArxivId(id).id),
+  paperId: arxivIdField,
   starred: z.boolean(),
   topicId: z.string().refine(isTopicId, "That topic does not exist.").optional(),
 });

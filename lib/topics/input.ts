@@ -47,15 +47,18 @@ export const topicFormSchema = z.object({
 
 export type TopicForm = z.infer<typeof topicFormSchema>;
 
+/** A form field holding an arXiv id: trimmed, checked, normalised to the id without a version. */
+export const arxivIdField = z
+  .string()
+  .trim()
+  .max(100)
+  .refine(isArxivId, "That is not an arXiv id.")
+  .transform((id) => normalizeArxivId(id).id);
+
 export const topicIdSchema = z.uuid("That topic does not exist.");
 
 export const labelSchema = z.object({
   topicId: topicIdSchema,
-  paperId: z
-    .string()
-    .trim()
-    .max(100)
-    .refine(isArxivId, "That is not an arXiv id.")
-    .transform((id) => normalizeArxivId(id).id),
+  paperId: arxivIdField,
   label: z.enum(["positive", "negative"]).nullable(),
 });

@@ -36,7 +36,11 @@ export function appEnv(overrides: Record<string, string | undefined>): NodeJS.Pr
 }
 
 export function startApp(env: NodeJS.ProcessEnv, args: string[] = ["start"]): AppProcess {
-  const child = spawn("npm", args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  return watchChild(spawn("npm", args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }), "app");
+}
+
+/** Collects a child's output and exit, and waits for a line in it (`name` in the error messages). */
+export function watchChild(child: ChildProcess, name: string): AppProcess {
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d));
   child.stderr!.on("data", (d: Buffer) => (output += d));
@@ -50,7 +54,7 @@ export function startApp(env: NodeJS.ProcessEnv, args: string[] = ["start"]): Ap
     async waitFor(pattern, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(output)) {
-        if (child.exitCode !== null) throw new Error(`app exited before ${pattern}:\n${output}`);
+        if (child.exitCode !== null) throw new Error(`${name} exited before ${pattern}:\n${output}`);
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
-import { appEnv, freePort, ROOT, type AppProcess } from "../helpers/app-process";
+import { appEnv, freePort, ROOT, watchChild, type AppProcess } from "../helpers/app-process";
 import { startHttpServer, type ScriptStep, type TestHttpServer } from "../helpers/http-server";
 import { randomPaperId } from "../helpers/seed";
 import { waitFor } from "../helpers/wait";
@@ -159,26 +159,10 @@ export async function startWorker(overrides: Record<string, string>): Promise<Ap
     ARXIV_USER_AGENT: "paper-triage-reliability-tests",
     ...overrides,
   });
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d));
-  child.stderr!.on("data", (d: Buffer) => (output += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
+  const worker = watchChild(
+    spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] }),
+    "worker",
   );
-  const worker: AppProcess = {
-    child,
-    output: () => output,
-    exited,
-    async waitFor(pattern, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (!pattern.test(output)) {
-        if (child.exitCode !== null) throw new Error(`worker exited before ${pattern}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
-  };
   await worker.waitFor(/workers started/, 60_000);
   return worker;
 }
