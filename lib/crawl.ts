@@ -208,14 +208,15 @@ export type DailyCheck =
  * stored yet (the announcement is detected by the feed changing, not by the calendar). Otherwise
  * nothing is recorded, except at the final check of the day, which records a no-announcement run.
  */
-export async function dailyCheck(deps: CrawlDeps, options: { final: boolean; now?: Date }): Promise<DailyCheck> {
+export async function dailyCheck(deps: CrawlDeps, options: { final: boolean; now?: Date; jobId?: string }): Promise<DailyCheck> {
   const categories = await getFollowedCategories();
   const document = await deps.client.fetchRss(categories);
   const feed = parseRss(document.body);
   const fresh = feed.entries.length > 0 && feed.announcedOn !== undefined && !(await hasListings(categories, feed.announcedOn));
   if (fresh) {
     const run = await createCrawlRun({ trigger: "schedule", source: "rss", categories, dateFrom: feed.announcedOn }, "running");
-    await markRunStarted(run.id, undefined);
+    // The check's own job, so that the sweep of orphaned runs sees it live while it stores.
+    await markRunStarted(run.id, options.jobId);
     const { counts } = await storeDailyFeed(run, feed);
     await finishRun(run.id, { status: "succeeded", counts, itemErrors: itemErrors(feed) });
     return { outcome: "stored", runId: run.id, date: feed.announcedOn!, counts };

@@ -34,7 +34,18 @@ async function waitForState(connection: QueueConnection, jobId: string, state: s
 async function sweepScenario(connection: QueueConnection) {
   // A worker whose jobs start their run and then end without recording the outcome: one fails (its
   // failure write did not happen), one completes (its success write did not happen).
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let heldRunId: string | undefined;
   const worker = connection.worker("crawl", async (job: Job<{ runId: string; outcome: string }>) => {
+    if (job.data.outcome === "hold") {
+      // Like the daily check: a job without a runId that creates a run, records itself on it and works on.
+      const run = await createCrawlRun({ trigger: "schedule", source: "rss", categories: ["cs.CL"] }, "running");
+      await markRunStarted(run.id, job.id);
+      heldRunId = run.id;
+      await held;
+      return { ok: true };
+    }
     await markRunStarted(job.data.runId, job.id);
     if (job.data.outcome === "fail") throw new Error("database unreachable (stand-in)");
     return { ok: true };
@@ -45,6 +56,15 @@ async function sweepScenario(connection: QueueConnection) {
   await connection.queue("crawl").add("crawl", { kind: "run", runId: completed.id, outcome: "ok" }, { jobId: `run-${completed.id}-0`, attempts: 1 });
   await waitForState(connection, `run-${failed.id}-0`, "failed");
   await waitForState(connection, `run-${completed.id}-0`, "completed");
+  await connection.queue("crawl").add("daily-check", { kind: "daily-check", outcome: "hold" }, { jobId: "hold-1" });
+  await waitForState(connection, "hold-1", "active");
+  for (let i = 0; !heldRunId && i < 200; i++) await new Promise((r) => setTimeout(r, 25));
+  expect(heldRunId).toBeDefined();
+  // An active job's run is never touched, however old.
+  expect(await sweepOrphanedRuns(connection, { runIds: [heldRunId!], now: new Date(Date.now() + 60 * 60_000) })).toEqual([]);
+  expect((await getCrawlRun(heldRunId!))?.status).toBe("running");
+  release();
+  await waitForState(connection, "hold-1", "completed");
   await worker.close();
   expect((await getCrawlRun(failed.id))?.status).toBe("running");
   expect((await getCrawlRun(completed.id))?.status).toBe("running");
