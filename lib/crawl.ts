@@ -10,15 +10,18 @@ import type { CrawlRun } from "./generated/prisma/client";
 import {
   createCrawlRun,
   emptyCounts,
+  failOpenRun,
   finishRun,
   getCrawlRun,
   hasScheduledRunFor,
   markRunStarted,
+  openCrawlRuns,
   saveRunProgress,
   type CrawlCounts,
 } from "./queries/crawl-runs";
 import { hasListings, upsertEntries, type UpsertResult } from "./queries/papers";
 import { getFollowedCategories } from "./queries/settings";
+import type { QueueConnection } from "./queue";
 import { HttpError } from "./retry";
 
 /** What happens next after one step of a run. */
@@ -205,14 +208,15 @@ export type DailyCheck =
  * stored yet (the announcement is detected by the feed changing, not by the calendar). Otherwise
  * nothing is recorded, except at the final check of the day, which records a no-announcement run.
  */
-export async function dailyCheck(deps: CrawlDeps, options: { final: boolean; now?: Date }): Promise<DailyCheck> {
+export async function dailyCheck(deps: CrawlDeps, options: { final: boolean; now?: Date; jobId?: string }): Promise<DailyCheck> {
   const categories = await getFollowedCategories();
   const document = await deps.client.fetchRss(categories);
   const feed = parseRss(document.body);
   const fresh = feed.entries.length > 0 && feed.announcedOn !== undefined && !(await hasListings(categories, feed.announcedOn));
   if (fresh) {
     const run = await createCrawlRun({ trigger: "schedule", source: "rss", categories, dateFrom: feed.announcedOn }, "running");
-    await markRunStarted(run.id, undefined);
+    // The check's own job, so that the sweep of orphaned runs sees it live while it stores.
+    await markRunStarted(run.id, options.jobId);
     const { counts } = await storeDailyFeed(run, feed);
     await finishRun(run.id, { status: "succeeded", counts, itemErrors: itemErrors(feed) });
     return { outcome: "stored", runId: run.id, date: feed.announcedOn!, counts };
@@ -227,4 +231,56 @@ export async function dailyCheck(deps: CrawlDeps, options: { final: boolean; now
   const run = await createCrawlRun({ trigger: "schedule", source: "rss", categories, dateFrom: today }, "running");
   await finishRun(run.id, { status: "no_announcement", counts: { ...emptyCounts(), percent: 100, note } });
   return { outcome: "no-announcement", runId: run.id, note };
+}
+
+/** The error recorded on a run whose job ended without saying how it went. */
+export const ORPHANED_RUN_ERROR =
+  "the crawl job ended without recording its outcome (e.g. the database was unreachable at the time); re-crawl to retry";
+
+/** Job states in which a crawl step will still run (and record its outcome). */
+const LIVE_JOB_STATES = ["waiting", "active", "delayed", "prioritized", "waiting-children"] as const;
+
+export interface SweepOptions {
+  /** A run is touched only when neither it nor its last job changed for this long (default 10 minutes). */
+  graceMs?: number;
+  now?: Date;
+  /** Only these runs (default: every open run). */
+  runIds?: string[];
+}
+
+/**
+ * Marks failed the runs still "queued" or "running" that no crawl job will finish: no job of the run
+ * is waiting, active or delayed on the queue, and nothing happened to the run or its last job for
+ * `graceMs` (a run between two steps has the next step's job queued before the previous one ends,
+ * and the grace covers the moment in between). Closes runs whose last attempt failed while the
+ * database was down (the failure could not be written), or whose job was lost. Returns the ids marked.
+ */
+export async function sweepOrphanedRuns(connection: QueueConnection, options: SweepOptions = {}): Promise<string[]> {
+  const graceMs = options.graceMs ?? 10 * 60_000;
+  const now = (options.now ?? new Date()).getTime();
+  const runs = await openCrawlRuns(options.runIds);
+  if (runs.length === 0) return [];
+  const queue = connection.queue("crawl");
+  const live = new Set<string>();
+  for (const job of await queue.getJobs([...LIVE_JOB_STATES], 0, -1)) {
+    const runId = (job?.data as { runId?: unknown } | undefined)?.runId;
+    if (typeof runId === "string") live.add(runId);
+  }
+  const marked: string[] = [];
+  for (const run of runs) {
+    if (live.has(run.id)) continue;
+    // The run's last started job, else its first step's (queued, never started).
+    const job = await queue.getJob(run.jobId ?? `run-${run.id}-0`);
+    if (job && LIVE_JOB_STATES.includes((await job.getState()) as (typeof LIVE_JOB_STATES)[number])) continue;
+    const lastActivity = Math.max(
+      run.createdAt.getTime(),
+      run.startedAt?.getTime() ?? 0,
+      job?.timestamp ?? 0,
+      job?.processedOn ?? 0,
+      job?.finishedOn ?? 0,
+    );
+    if (now - lastActivity < graceMs) continue;
+    if (await failOpenRun(run, ORPHANED_RUN_ERROR)) marked.push(run.id);
+  }
+  return marked;
 }

@@ -45,7 +45,7 @@ export function createCrawlProcessor(deps: CrawlProcessorDeps): Processor {
   return async (job: Job) => {
     const payload = payloadSchemas.crawl.parse(job.data);
     if (payload.kind === "daily-check") {
-      const result = await dailyCheck({ client: deps.client, pageSize: deps.pageSize }, { final: payload.final });
+      const result = await dailyCheck({ client: deps.client, pageSize: deps.pageSize }, { final: payload.final, jobId: job.id });
       log.info({ result: result.outcome, ...("date" in result ? { date: result.date } : {}) }, "daily check");
       if (result.outcome === "stored") await enqueueEmbeddings(deps.connection, result.counts);
       return result;

@@ -10,6 +10,7 @@ import { createFirstRunIfNone } from "../lib/queries/crawl-runs";
 import { getCrawlSchedule, getFollowedCategories } from "../lib/queries/settings";
 import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
 import { createCrawlProcessor } from "./crawl";
+import { sweepOrphanedRuns } from "../lib/crawl";
 import { LlmClient } from "../lib/llm/client";
 import { createSummarizeProcessor, summarizeWorkerOptions } from "./summarize";
 import { createEmbedProcessor } from "./embed";
@@ -93,6 +94,17 @@ async function main(): Promise<void> {
     }
   }
 
+  // Runs that no job will finish (their last attempt failed while the database was down, so the
+  // failure could not be written) are marked failed: at start and every 5 minutes.
+  const sweep = () =>
+    sweepOrphanedRuns(connection)
+      .then((ids) => {
+        if (ids.length > 0) log.warn({ runIds: ids }, "crawl runs without a live job marked failed");
+      })
+      .catch((error: Error) => log.warn({ err: error.message }, "sweep of orphaned crawl runs failed; next try in 5 minutes"));
+  void sweep();
+  const sweeper = setInterval(() => void sweep(), 5 * 60_000);
+
   // Stay up until told to stop, even while no worker holds a connection open; tell a container
   // healthcheck we are alive.
   const heartbeat = () => {
@@ -105,6 +117,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     clearInterval(keepAlive);
+    clearInterval(sweeper);
     log.info({ signal }, "stopping workers");
     // arXiv requests and retry waits in progress end at once (a crawl step is idempotent: BullMQ
     // runs an interrupted one again later, and the run is not marked failed); database work in

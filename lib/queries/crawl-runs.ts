@@ -174,6 +174,26 @@ export async function getCrawlRuns(ids: string[]): Promise<CrawlRun[]> {
   return db().crawlRun.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: "asc" } });
 }
 
+/** Runs still marked queued or running (optionally only these ids), for the sweep of orphaned runs. */
+export async function openCrawlRuns(runIds?: string[]): Promise<CrawlRun[]> {
+  return db().crawlRun.findMany({
+    where: { status: { in: ["queued", "running"] }, ...(runIds ? { id: { in: runIds } } : {}) },
+    orderBy: { createdAt: "asc" },
+  });
+}
+
+/**
+ * Marks an open run failed, but only if it is as it was read (same status, job and start): a run a
+ * worker picked up in the meantime is left alone. Returns whether the run was marked.
+ */
+export async function failOpenRun(run: Pick<CrawlRun, "id" | "status" | "jobId" | "startedAt">, error: string): Promise<boolean> {
+  const { count } = await db().crawlRun.updateMany({
+    where: { id: run.id, status: run.status, jobId: run.jobId, startedAt: run.startedAt },
+    data: { status: "failed", error, finishedAt: new Date() },
+  });
+  return count > 0;
+}
+
 /** A failed run whose job is retried by hand goes back to queued, so it shows as in progress again. */
 export async function reopenCrawlRun(id: string): Promise<void> {
   await db().crawlRun.updateMany({
