@@ -67,14 +67,17 @@ const toSummary = (r: TopicRow): TopicSummary => ({
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isTopicId = (id: string) => UUID.test(id);
 
-/** The reader's topics with their label counts, by name: one query. */
-export async function listTopics(userId: string): Promise<TopicSummary[]> {
-  const rows = await db().$queryRawUnsafe<TopicRow[]>(
-    `SELECT t.id::text, t.name, t.description, t.keywords, t.embedding IS NOT NULL AS has_embedding, t.embedding_model,
+/** A topic with its label counts (a TopicRow); the caller adds WHERE, then GROUP BY t.id. */
+const TOPIC_SUMMARY_SELECT = `SELECT t.id::text, t.name, t.description, t.keywords, t.embedding IS NOT NULL AS has_embedding, t.embedding_model,
        count(tp.paper_id) FILTER (WHERE tp.label = 'positive')::int AS positives,
        count(tp.paper_id) FILTER (WHERE tp.label = 'negative')::int AS negatives,
        t.created_at, t.updated_at
-     FROM topics t LEFT JOIN topic_papers tp ON tp.topic_id = t.id
+     FROM topics t LEFT JOIN topic_papers tp ON tp.topic_id = t.id`;
+
+/** The reader's topics with their label counts, by name: one query. */
+export async function listTopics(userId: string): Promise<TopicSummary[]> {
+  const rows = await db().$queryRawUnsafe<TopicRow[]>(
+    `${TOPIC_SUMMARY_SELECT}
      WHERE t.user_id = $1
      GROUP BY t.id ORDER BY lower(t.name), t.created_at`,
     userId,
@@ -86,11 +89,7 @@ export async function listTopics(userId: string): Promise<TopicSummary[]> {
 export async function getTopic(userId: string, topicId: string): Promise<TopicSummary | null> {
   if (!isTopicId(topicId)) return null;
   const rows = await db().$queryRawUnsafe<TopicRow[]>(
-    `SELECT t.id::text, t.name, t.description, t.keywords, t.embedding IS NOT NULL AS has_embedding, t.embedding_model,
-       count(tp.paper_id) FILTER (WHERE tp.label = 'positive')::int AS positives,
-       count(tp.paper_id) FILTER (WHERE tp.label = 'negative')::int AS negatives,
-       t.created_at, t.updated_at
-     FROM topics t LEFT JOIN topic_papers tp ON tp.topic_id = t.id
+    `${TOPIC_SUMMARY_SELECT}
      WHERE t.id = $1::uuid AND t.user_id = $2
      GROUP BY t.id`,
     topicId,

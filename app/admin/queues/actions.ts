@@ -10,19 +10,21 @@ import { appQueue, QUEUE_NAMES } from "@/lib/queue";
 const queueName = z.enum(QUEUE_NAMES, { error: `The queue is one of ${QUEUE_NAMES.join(", ")}.` });
 const jobInput = z.object({ queue: queueName, jobId: z.string().trim().min(1, "Which job?").max(300) });
 
-function notFound(error: unknown): ActionResult | null {
-  return error instanceof JobNotFoundError ? { ok: false, error: error.message, status: 404 } : null;
+/** Runs a job operation; a missing job is a 404, a job in the wrong state (BullMQ's refusal) a 409. */
+async function onJob(operation: () => Promise<unknown>): Promise<ActionResult | null> {
+  try {
+    await operation();
+    return null;
+  } catch (error) {
+    if (error instanceof JobNotFoundError) return { ok: false, error: error.message, status: 404 };
+    return { ok: false, error: (error as Error).message, status: 409 };
+  }
 }
 
 export async function retryFailedJob(raw: unknown): Promise<ActionResult> {
   return withAdmin(jobInput, raw, async (admin, { queue, jobId }) => {
-    try {
-      await retryJob(appQueue(), queue, jobId);
-    } catch (error) {
-      const answer = notFound(error);
-      if (answer) return answer;
-      return { ok: false, error: (error as Error).message, status: 409 };
-    }
+    const refused = await onJob(() => retryJob(appQueue(), queue, jobId));
+    if (refused) return refused;
     await writeAudit({ actorId: admin.id, action: "queue.retry", target: `${queue}/${jobId}` });
     revalidatePath("/admin/queues");
     return { ok: true, message: `Job ${jobId} is queued again.` };
@@ -40,13 +42,8 @@ export async function retryAllFailedJobs(raw: unknown): Promise<ActionResult> {
 
 export async function removeQueueJob(raw: unknown): Promise<ActionResult> {
   return withAdmin(jobInput, raw, async (admin, { queue, jobId }) => {
-    try {
-      await removeJob(appQueue(), queue, jobId);
-    } catch (error) {
-      const answer = notFound(error);
-      if (answer) return answer;
-      return { ok: false, error: (error as Error).message, status: 409 };
-    }
+    const refused = await onJob(() => removeJob(appQueue(), queue, jobId));
+    if (refused) return refused;
     await writeAudit({ actorId: admin.id, action: "queue.remove", target: `${queue}/${jobId}` });
     revalidatePath("/admin/queues");
     return { ok: true, message: `Job ${jobId} removed.` };
