@@ -1,6 +1,7 @@
 // One line about the latest crawl, shown while there are no papers: running, failed (and why), or quiet.
 import type { CrawlRun } from "@/lib/generated/prisma/client";
 import type { CrawlCounts } from "@/lib/queries/crawl-runs";
+import { NoPageCache } from "./components/no-page-cache";
 
 function ago(date: Date): string {
   const seconds = Math.max(0, Math.round((Date.now() - date.getTime()) / 1000));
@@ -18,6 +19,7 @@ export function CrawlStatus({ run }: { run: CrawlRun | null }) {
     case "running":
       return (
         <div role="status">
+          <NoPageCache />
           <p>
             Crawling {what}: {counts.stored ?? 0} papers stored so far.
             {run.error ? ` The last attempt failed (${run.error}); it is tried again.` : ""}

@@ -39,16 +39,20 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** `next start` on 127.0.0.1 with `env` added, after building when the build is stale. */
-export function startNextServer(env: Record<string, string>, stdio: "inherit" | "ignore" = "inherit"): BenchServer {
+/**
+ * `next start` on 127.0.0.1 with `env` added, after building when the build is stale. With
+ * `front`, the web server as `npm start` runs it: scripts/web.ts, `next start` behind the page cache.
+ */
+export function startNextServer(env: Record<string, string>, stdio: "inherit" | "ignore" = "inherit", options: { front?: boolean } = {}): BenchServer {
   if (buildIsStale()) {
     console.log("building the web app first …");
     if (buildWebApp({ ...process.env, NEXT_TELEMETRY_DISABLED: "1" }) !== 0) throw new Error("next build failed");
   }
   const port = 3900 + Math.floor(Math.random() * 90);
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const args = options.front ? ["--import", "tsx", path.join(ROOT, "scripts/web.ts")] : [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production" as const, AUTH_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", ...env },
+    env: { ...process.env, NODE_ENV: "production" as const, AUTH_SECRET: randomBytes(32).toString("hex"), LOG_LEVEL: "warn", NEXT_TELEMETRY_DISABLED: "1", HOST: "127.0.0.1", PORT: String(port), ...env },
     stdio: ["ignore", "ignore", stdio],
   });
   return {

@@ -152,6 +152,15 @@ export const envSchema = z.object({
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   /** How long the web server keeps a listing's rows before reading them again (0: never keep). */
   LISTING_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** How long the web front keeps a page a signed-out reader saw and serves it again without
+   *  rendering (lib/page-cache.ts); 0: no front, `next start` answers on PORT itself. */
+  PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  /** Next.js processes behind the page cache (one renders on one core). Default: the number of
+   *  cores, at most 4. */
+  WEB_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
+  /** Scheduling priority (nice) of the worker processes: above 0 they yield the CPU to the web
+   *  server and the database, so readers are served first while crawls and embeddings run. */
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Run the queue workers inside `npm start` (true) or only the web server (false). */
   START_WORKERS: bool.default(true),
 });

@@ -1,6 +1,6 @@
 // `npm start`: the whole app in one command. Starts the embedded PostgreSQL when DATABASE_URL is
 // unset, applies migrations, builds the web app when its build is missing or older than the
-// sources, then runs the Next.js server and the queue workers as child processes. Ctrl+C (or
+// sources, then runs the web server (scripts/web.ts: Next.js behind the page cache) and the queue workers as child processes. Ctrl+C (or
 // SIGTERM) stops the children first, waits for them, then closes the database.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   }
 
   const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
-  const web = spawn(process.execPath, [nextBin(), "start", "-H", config.HOST, "-p", String(config.PORT)], {
+  const web = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/web.ts")], {
     cwd: root,
     env: childEnv,
     stdio: ["ignore", "inherit", "inherit"],
@@ -124,10 +124,6 @@ async function main(): Promise<void> {
       : "  relevance keyword scoring: no embedding model yet. `npm run model:download` fetches all-MiniLM-L6-v2 (~23 MB).",
   );
   say("Press Ctrl+C to stop.");
-}
-
-function nextBin(): string {
-  return path.join(root, "node_modules/next/dist/bin/next");
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

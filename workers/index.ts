@@ -14,6 +14,7 @@ import { sweepOrphanedRuns } from "../lib/crawl";
 import { LlmClient } from "../lib/llm/client";
 import { createSummarizeProcessor, summarizeWorkerOptions } from "./summarize";
 import { createEmbedProcessor } from "./embed";
+import { lowerPriority } from "../lib/priority";
 
 loadDotEnv();
 const log = childLogger("workers");
@@ -23,6 +24,8 @@ const shutdown = new AbortController();
 
 async function main(): Promise<void> {
   const config = env();
+  // Readers first: crawls and embeddings take the CPU the web server and the database leave.
+  if (config.WORKER_NICE > 0) lowerPriority(config.WORKER_NICE);
   const connection = new QueueConnection({
     redisUrl: config.REDIS_URL,
     databaseUrl: config.DATABASE_URL,

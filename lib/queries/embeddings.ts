@@ -169,7 +169,31 @@ export interface RelatedPaper extends PaperRecord {
  * Papers nearest to `paperId`'s stored vector (same model), nearest first. `embedded` says whether
  * the paper has a vector at all (the page explains an empty list differently).
  */
+/** relatedPapers' one statement: $1 the paper, $2 how many. */
+export const RELATED_PAPERS_SQL = `WITH n AS (
+       SELECT e.paper_id, (e.embedding <=> (SELECT embedding FROM paper_embeddings WHERE paper_id = $1))::float8 AS distance
+         FROM paper_embeddings e
+        WHERE e.model = (SELECT model FROM paper_embeddings WHERE paper_id = $1) AND e.paper_id <> $1
+        ORDER BY e.embedding <=> (SELECT embedding FROM paper_embeddings WHERE paper_id = $1)
+        LIMIT $2)
+     SELECT ${PAPER_COLUMNS}, 1 - n.distance AS similarity FROM n JOIN papers p ON p.id = n.paper_id ORDER BY n.distance, n.paper_id`;
+
 export async function relatedPapers(paperId: string, limit = 8): Promise<{ embedded: boolean; papers: RelatedPaper[] }> {
+  // One statement on the common path (a paper page is read far more often than anything else): the
+  // source vector is a sub-select, which pgvector's HNSW scan takes as its constant. It leaves out
+  // nearestPapers' transaction (ef_search and iterative scan settings) and so may come back short
+  // when many vectors are of another model; then, or when there is no source vector, it asks again.
+  const rows = await db().$queryRawUnsafe<(PaperRow & { similarity: number })[]>(
+    RELATED_PAPERS_SQL,
+    paperId,
+    Math.max(1, Math.min(40, limit)),
+  );
+  if (rows.length >= limit) return { embedded: true, papers: rows.map((r) => ({ ...toPaperRecord(r), similarity: r.similarity })) };
+  return relatedPapersThroughIndexWalk(paperId, limit);
+}
+
+/** relatedPapers' careful path: nearestPapers with its filters applied as the index is walked. */
+async function relatedPapersThroughIndexWalk(paperId: string, limit: number): Promise<{ embedded: boolean; papers: RelatedPaper[] }> {
   const source = await db().$queryRawUnsafe<{ embedding: string; model: string }[]>(
     `SELECT embedding::text AS embedding, model FROM paper_embeddings WHERE paper_id = $1`,
     paperId,

@@ -12,11 +12,17 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
-export async function startWeb(env: Record<string, string> = {}): Promise<WebServer> {
+/**
+ * `next start` on a free port, or with `front` the web server as `npm start` runs it
+ * (scripts/web.ts: WEB_PROCESSES `next start` behind the page cache; set those in `env`).
+ */
+export async function startWeb(env: Record<string, string> = {}, options: { front?: boolean } = {}): Promise<WebServer & { pid: number }> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)],
+    options.front
+      ? ["--import", "tsx", path.join(ROOT, "scripts/web.ts")]
+      : [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)],
     {
       cwd: ROOT,
       env: {
@@ -28,6 +34,8 @@ export async function startWeb(env: Record<string, string> = {}): Promise<WebSer
         PUBLIC_URL: `http://127.0.0.1:${port}`,
         LOG_LEVEL: "warn",
         AUTH_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
+        HOST: "127.0.0.1",
+        PORT: String(port),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -51,6 +59,7 @@ export async function startWeb(env: Record<string, string> = {}): Promise<WebSer
   }
   return {
     url,
+    pid: child.pid!,
     output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -14,7 +14,7 @@ import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 process.env.EMBEDDING_MODEL_DIR = path.resolve(import.meta.dirname, "../fixtures/models/all-MiniLM-L6-v2");
 process.env.EMBEDDING_BATCH_SIZE = "4";
 const { getEmbedder, paperText } = await import("../../lib/embed/embedder");
-const { nearestPapers, relatedPapers, saveEmbeddings } = await import("../../lib/queries/embeddings");
+const { nearestPapers, relatedPapers, RELATED_PAPERS_SQL, saveEmbeddings } = await import("../../lib/queries/embeddings");
 const { searchPapers } = await import("../../lib/queries/search");
 const { QueueConnection, enqueue, enqueueCrawl } = await import("../../lib/queue");
 const { createEmbedProcessor } = await import("../../workers/embed");
@@ -190,6 +190,10 @@ test("kNN returns the nearest stored vectors in order, for one model, with filte
   expect(related.papers[0]!.title).toBe(`Paper ${ids[3]}`);
   expect(related.papers[0]!.similarity).toBeCloseTo(Math.cos((7 * Math.PI) / 180), 5);
   expect(await relatedPapers(randomPaperId())).toEqual({ embedded: false, papers: [] });
+  // More asked for than there are vectors of this model: the one statement comes back short and the
+  // index walk answers, with every other paper of the model, nearest first.
+  const all = await relatedPapers(ids[2]!, 10);
+  expect(all.papers.map((p) => p.id)).toEqual([ids[3], ids[1], ids[4], ids[0], ids[5]]);
 });
 
 test("the kNN query walks the HNSW index", async () => {
@@ -201,6 +205,9 @@ test("the kNN query walks the HNSW index", async () => {
       [`[${at(0).join(",")}]`],
     );
     expect(plan.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain("paper_embeddings_embedding_hnsw_idx");
+    // Related papers' one statement (its source vector a sub-select) walks it too.
+    const related = await sql.query(`EXPLAIN ${RELATED_PAPERS_SQL}`, ["2501.00001", 8]);
+    expect(related.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain("paper_embeddings_embedding_hnsw_idx");
   } finally {
     await sql.query("ROLLBACK");
   }

@@ -160,14 +160,16 @@ beforeAll(async () => {
   await setVector(ids.p2!, positives.p2);
   await setVector(ids.n!, negative);
 
+  // A seed paper that is not stored (a random id: a fixed one may be stored by another test file).
+  const notStored = randomPaperId();
   const created = await createTopic(
     alice,
     { name: "Long context", description: "Efficient attention over long inputs.", keywords: KEYWORDS },
-    [ids.p1!, ids.p2!, "0704.0001"],
+    [ids.p1!, ids.p2!, notStored],
     descriptionVector,
   );
   topicId = created.id;
-  expect(created.missing).toEqual(["0704.0001"]);
+  expect(created.missing).toEqual([notStored]);
   expect(await labelPaper(alice, topicId, ids.n!, "negative")).toBe("ok");
 });
 

@@ -1,5 +1,6 @@
 // Fault matrix item 9: oversized requests are refused with a clear status (413 for bodies over 1 MB,
-// from proxy.ts; 431 for headers and addresses, from Node; 400 for fields over their limits) and
+// from proxy.ts, and from the page cache in front of Next.js for chunked bodies; 431 for headers and
+// addresses, from Node; 400 for fields over their limits) and
 // the server keeps answering. The app
 // takes no file uploads (history imports run from the command line), so bodies are the JSON and
 // form posts it does take: server actions, /api/faq, and the account endpoints.
@@ -138,4 +139,35 @@ test("fields over their limits get 400 with words, not 500", async () => {
   const faq = await fetch(`${web.url}/api/faq`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
   expect(faq.status).toBe(400);
   await stillAnswering();
+});
+
+test("through the page cache (as `npm start` runs the web server), chunked bodies over 1 MB are refused with 413 too: server actions and sign-up", async () => {
+  const front = await startWeb({ WEB_PROCESSES: "1" }, { front: true });
+  try {
+    const chunksOf = (text: string) => Array.from({ length: Math.ceil(text.length / (64 * 1024)) }, (_, i) => text.slice(i * 64 * 1024, (i + 1) * 64 * 1024));
+    const action = await postChunked(
+      `${front.url}/`,
+      { "content-type": "text/plain;charset=UTF-8", "next-action": starActionId(), origin: front.url, accept: "text/x-component" },
+      chunksOf(JSON.stringify(["2104.12255", true, "x".repeat(3 * MB)])),
+    );
+    expect(action.status).toBe(413);
+    expect(action.text).toContain("The request body is too large (more than 1048576 bytes)");
+    const signUp = await postChunked(
+      `${front.url}/api/auth/sign-up/email`,
+      { "content-type": "application/json", origin: front.url },
+      chunksOf(JSON.stringify({ email: `chunked-${Date.now()}@example.org`, password: "p".repeat(3 * MB), name: "Big" })),
+    );
+    expect(signUp.status).toBe(413);
+    // Declared lengths are refused before anything is sent on.
+    const declared = await post(`${front.url}/api/faq`, { "content-type": "application/json" }, JSON.stringify({ paperId: "x".repeat(2 * MB), language: "en" }));
+    expect(declared.status).toBe(413);
+    expect(declared.text).toContain("the limit is 1048576 bytes");
+    // Small chunked bodies pass through and are read.
+    const small = await postChunked(`${front.url}/api/faq`, { "content-type": "application/json" }, ['{"paperId": "not', ' an id", "language": "en"}']);
+    expect(small.status).toBe(400);
+    expect(small.text).toContain("is not an arXiv id");
+    expect((await fetch(`${front.url}/search?q=attention`)).status).toBe(200);
+  } finally {
+    await front.stop();
+  }
 });

@@ -5,6 +5,7 @@
 // - SIGTERM while a job is active: the worker stops within seconds, the job goes back to the queue
 //   (the run is not marked failed), and the next worker finishes it with nothing written twice.
 // - Two workers draining one queue: both work at once, and no page is fetched or stored twice.
+import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { createCrawlRun } from "../../lib/queries/crawl-runs";
 import { enqueueCrawl, QueueConnection } from "../../lib/queue";
@@ -159,7 +160,7 @@ test("two workers drain one queue together without processing anything twice", {
     return { status: 200, delayMs: 1_000, body: atomPage(byDay.get(day) ?? [], 0, PAGE) };
   });
   servers.push(server);
-  const pair = await Promise.all([startWorker(workerEnv(server)), startWorker(workerEnv(server))]);
+  const pair = await Promise.all([startWorker(workerEnv(server)), startWorker({ ...workerEnv(server), WORKER_NICE: "3" })]);
   workers.push(...pair);
 
   const runs = [];
@@ -174,7 +175,20 @@ test("two workers drain one queue together without processing anything twice", {
   const rows = await storedRows(ids);
   expect(rows.papers).toHaveLength(ids.length);
   expect(rows.versions).toHaveLength(ids.length);
+  // Readers first: every thread of a worker runs at the lower priority (WORKER_NICE, default 10),
+  // threads started after the change (the pool that did the work above) included.
+  expect(new Set(threadNiceValues(pair[0]!.child.pid!))).toEqual(new Set([10]));
+  expect(new Set(threadNiceValues(pair[1]!.child.pid!))).toEqual(new Set([3]));
+  expect(threadNiceValues(pair[0]!.child.pid!).length).toBeGreaterThan(4);
   for (const worker of pair) await killHard(worker);
 });
+
+/** The nice value of each thread of a process (field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNiceValues(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+  });
+}
 
 

@@ -2,6 +2,7 @@
 // listings. A paper not stored yet is fetched through the crawl queue, never inside this request;
 // the page says so and fills in when it arrives.
 import type { Metadata } from "next";
+import { cache } from "react";
 import { formatArxivId, normalizeArxivId } from "@/lib/arxiv/ids";
 import { readerRunFor, requestPaperFetch } from "@/lib/queries/crawl-runs";
 import { getPaper } from "@/lib/queries/papers";
@@ -21,6 +22,9 @@ import { findFaq, latestFaqFor, type FaqRecord } from "@/lib/queries/faqs";
 
 export const dynamic = "force-dynamic";
 
+/** One read of the paper per request: the title for generateMetadata and the page share it. */
+const paperById = cache(getPaper);
+
 type Props = { params: Promise<{ id: string[] }> };
 
 function parseId(segments: string[]): { id: string } | { error: string } {
@@ -35,7 +39,7 @@ function parseId(segments: string[]): { id: string } | { error: string } {
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const parsed = parseId((await params).id);
   if ("error" in parsed) return { title: "Not an arXiv id", robots: { index: false } };
-  const paper = await getPaper(parsed.id);
+  const paper = await paperById(parsed.id);
   return { title: paper ? paper.title : `arXiv:${parsed.id}` };
 }
 
@@ -50,7 +54,7 @@ export default async function PaperPage({ params }: Props) {
     );
   }
   const { id } = parsed;
-  const paper = await getPaper(id);
+  const paper = await paperById(id);
   if (!paper) {
     let run = await readerRunFor(id);
     if (!run || run.status === "succeeded") {
@@ -77,12 +81,15 @@ export default async function PaperPage({ params }: Props) {
       </section>
     );
   }
-  const starred = await starredFor([paper.id]);
-  const topics = await readerTopics(await getCurrentUser());
   // A stored FAQ shows at once: this version's (English), else the newest one made for an older version.
   const faqConfig = faqSettings();
-  const storedFaq: FaqRecord | null =
-    (await findFaq(paper.id, paper.version, faqConfig.questionSet, "en", faqConfig.model)) ?? (await latestFaqFor(paper.id, "en"));
+  const [starred, topics, storedFaq] = await Promise.all([
+    starredFor([paper.id]),
+    getCurrentUser().then(readerTopics),
+    Promise.all([findFaq(paper.id, paper.version, faqConfig.questionSet, "en", faqConfig.model), latestFaqFor(paper.id, "en")]).then(
+      ([current, latest]): FaqRecord | null => current ?? latest,
+    ),
+  ]);
   const faqSnapshot: FaqSnapshot | null = storedFaq
     ? { id: storedFaq.id, version: storedFaq.version, language: storedFaq.language, status: storedFaq.status, questions: storedFaq.answers.map((a) => a.question), answers: storedFaq.answers.map((a) => (a.done || storedFaq.status !== "failed" ? a.answer : "")), error: storedFaq.error, sourceNote: storedFaq.sourceNote }
     : null;

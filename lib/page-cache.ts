@@ -1,0 +1,298 @@
+// The public HTTP front of the web server: a reverse proxy to `next start` (on a private port) that
+// keeps the pages signed-out readers see for a few seconds (PAGE_CACHE_SECONDS) and serves them
+// again without rendering — the "micro-cache" a proxy such as nginx gives a busy site. Every page is
+// rendered per request by Next.js (the root layout reads the theme cookie), so without this, 50
+// readers opening the same day's listing cost 50 renders; with it they cost one per key and window.
+//
+// What is kept (everything else passes through untouched, streamed both ways):
+// - GET requests for the reading pages (/, /list/…, /search…, /papers/…) and the cards a listing
+//   loads while scrolling, from a browser holding no cookie but `theme` (any other cookie — a
+//   session above all — means a signed-in reader, whose pages are their own), and not Next's own
+//   client-side navigation requests (RSC headers), which depend on the router state they carry;
+// - answers with status 200, no Set-Cookie, a body under 2 MB, and no PAGE_CACHE_OPT_OUT marker
+//   (pages showing work in progress render one, so nobody is served a stale "fetching …" page).
+// The key is the address, the theme cookie and whether the browser takes gzip (the body is stored
+// as Next sent it). Readers asking for the same key while it is rendered wait for that one render.
+// Answers say `x-page-cache: hit|miss|bypass`; browsers still get Next's `Cache-Control` (no-store).
+// It also refuses request bodies over 1 MB (413), chunked ones included, before they reach Next.js.
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { gunzipSync as gunzip } from "node:zlib";
+import { bodyTooLargeMessage, MAX_BODY_BYTES } from "./request-limits";
+
+/** Rendered by a page that must not be kept (app/components/no-page-cache.tsx). */
+export const PAGE_CACHE_OPT_OUT = `<meta name="page-cache" content="no-store"/>`;
+const OPT_OUT = Buffer.from(`name="page-cache" content="no-store"`);
+
+export interface PageCacheOptions {
+  /** Where the `next start` processes listen; each request goes to the one with the fewest in flight. */
+  upstreams: { host: string; port: number }[];
+  /** How long a kept page is served (0: nothing is kept, every request passes through). */
+  ttlMs: number;
+  /** At most this many pages are kept (the oldest go first). */
+  maxEntries?: number;
+  /** At most this many bytes of bodies are kept in all. */
+  maxBytes?: number;
+}
+
+interface Entry {
+  at: number;
+  status: number;
+  headers: [string, string | string[]][];
+  body: Buffer;
+}
+
+const CACHEABLE_PATH = /^\/(?:$|list\/|search(?:$|\?|\/)|papers\/)/;
+// Headers of Next's client-side navigations and server actions (their answers vary on them).
+const NEXT_CLIENT_HEADERS = ["rsc", "next-router-state-tree", "next-router-prefetch", "next-router-segment-prefetch", "next-action"];
+const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
+// Headers that describe one connection, not the answer (RFC 9110 §7.6.1).
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
+
+/** The cache key of a request, or undefined when its answer must not be kept or served from the cache. */
+export function cacheKey(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): string | undefined {
+  if (method !== "GET" || !url || !CACHEABLE_PATH.test(url)) return undefined;
+  if (url.startsWith("/search/feed") || /^\/list\/[^?]*\/feed/.test(url)) return undefined; // feeds carry private tokens in the query
+  if (NEXT_CLIENT_HEADERS.some((name) => headers[name] !== undefined)) return undefined;
+  if (headers.authorization !== undefined) return undefined;
+  let theme = "";
+  for (const part of (headers.cookie ?? "").split(";")) {
+    const text = part.trim();
+    if (!text) continue;
+    const eq = text.indexOf("=");
+    const name = eq < 0 ? text : text.slice(0, eq);
+    if (name !== "theme") return undefined;
+    theme = text.slice(eq + 1);
+  }
+  const gzip = /\bgzip\b/.test(String(headers["accept-encoding"] ?? ""));
+  return `${gzip ? "gz" : "id"} ${theme} ${url}`;
+}
+
+export interface PageCacheServer {
+  server: http.Server;
+  stats: () => { hits: number; misses: number; bypassed: number; entries: number; bytes: number };
+  close: () => Promise<void>;
+}
+
+export function createPageCacheServer(options: PageCacheOptions): PageCacheServer {
+  if (options.upstreams.length === 0) throw new Error("the page cache needs at least one web server behind it");
+  const upstreams = options.upstreams.map((u) => ({ host: u.host, port: u.port, active: 0 }));
+  /** The least busy web server, counted busy until the answer is read whole (or the request fails). */
+  const pick = () => {
+    const target = upstreams.reduce((best, u) => (u.active < best.active ? u : best));
+    target.active += 1;
+    let done = false;
+    return {
+      host: target.host,
+      port: target.port,
+      release: () => {
+        if (!done) target.active -= 1;
+        done = true;
+      },
+    };
+  };
+  const maxEntries = options.maxEntries ?? 2_000;
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const entries = new Map<string, Entry>();
+  const inFlight = new Map<string, Promise<Entry | undefined>>();
+  let bytes = 0;
+  const counts = { hits: 0, misses: 0, bypassed: 0 };
+
+  const remember = (key: string, entry: Entry) => {
+    const old = entries.get(key);
+    if (old) bytes -= old.body.length;
+    entries.delete(key);
+    entries.set(key, entry);
+    bytes += entry.body.length;
+    for (const [k, e] of entries) {
+      if (entries.size <= maxEntries && bytes <= maxBytes) break;
+      entries.delete(k);
+      bytes -= e.body.length;
+    }
+  };
+
+  const forwardedHeaders = (req: IncomingMessage, acceptEncoding?: string): http.OutgoingHttpHeaders => {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    const client = req.socket.remoteAddress ?? "";
+    headers["x-forwarded-for"] = req.headers["x-forwarded-for"] ? `${req.headers["x-forwarded-for"]}, ${client}` : client;
+    headers["x-forwarded-host"] ??= req.headers.host;
+    headers["x-forwarded-proto"] ??= "http";
+    if (acceptEncoding !== undefined) headers["accept-encoding"] = acceptEncoding;
+    return headers;
+  };
+
+  const answerHeaders = (upstream: IncomingMessage): [string, string | string[]][] =>
+    Object.entries(upstream.headers).filter((h): h is [string, string | string[]] => !HOP_BY_HOP.has(h[0]) && h[1] !== undefined);
+
+  const send = (res: ServerResponse, entry: Entry, state: "hit" | "miss") => {
+    for (const [name, value] of entry.headers) if (name !== "content-length") res.setHeader(name, value);
+    res.setHeader("content-length", entry.body.length);
+    res.setHeader("x-page-cache", state);
+    res.writeHead(entry.status);
+    res.end(entry.body);
+  };
+
+  const failed = (res: ServerResponse, error: Error) => {
+    if (res.headersSent) {
+      res.destroy(error);
+      return;
+    }
+    res.writeHead(502, { "content-type": "text/plain; charset=utf-8" });
+    res.end(`The web server behind this address did not answer (${error.message}). It may be starting or restarting; try again in a moment.\n`);
+  };
+
+  /** Passes a request through, streaming both ways; a body over MAX_BODY_BYTES is refused with 413. */
+  const pass = (req: IncomingMessage, res: ServerResponse) => {
+    counts.bypassed += 1;
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > MAX_BODY_BYTES) return tooLarge(req, res, declared);
+    const target = pick();
+    const upstreamReq = http.request(
+      { host: target.host, port: target.port, agent, method: req.method, path: req.url, headers: forwardedHeaders(req) },
+      (upstream) => {
+        upstream.on("close", target.release);
+        res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, rawHeaders(answerHeaders(upstream), "bypass"));
+        upstream.pipe(res);
+        upstream.on("error", (error) => res.destroy(error));
+      },
+    );
+    let refused = false;
+    upstreamReq.on("error", (error) => {
+      target.release();
+      if (!refused) failed(res, error);
+    });
+    res.on("close", () => {
+      if (!res.writableFinished) upstreamReq.destroy();
+    });
+    // A body sent in chunks declares no length: it is counted as it passes (Next would answer a
+    // server action over its limit with a 500, and not every route caps what it reads).
+    let received = 0;
+    req.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= MAX_BODY_BYTES || refused) return;
+      refused = true;
+      req.unpipe(upstreamReq);
+      upstreamReq.destroy();
+      target.release();
+      if (res.headersSent) res.destroy();
+      else tooLarge(req, res, "more");
+    });
+    req.pipe(upstreamReq);
+  };
+
+  const tooLarge = (req: IncomingMessage, res: ServerResponse, bytes: number | "more") => {
+    res.writeHead(413, { "content-type": "text/plain; charset=utf-8", connection: "close", "x-page-cache": "bypass" });
+    res.end(bodyTooLargeMessage(bytes));
+    // The rest of the body is not read; the connection closes once the answer is out.
+    req.resume();
+  };
+
+  /** Renders a cacheable request once, streaming it to `res` as it comes; resolves with the entry when it may be kept. */
+  const render = (key: string, req: IncomingMessage, res: ServerResponse) =>
+    new Promise<Entry | undefined>((resolve) => {
+      const gzip = key.startsWith("gz ");
+      const target = pick();
+      const upstreamReq = http.request(
+        { host: target.host, port: target.port, agent, method: "GET", path: req.url, headers: forwardedHeaders(req, gzip ? "gzip" : "identity") },
+        (upstream) => {
+          upstream.on("close", target.release);
+          const headers = answerHeaders(upstream);
+          const status = upstream.statusCode ?? 502;
+          res.writeHead(status, upstream.statusMessage, rawHeaders(headers, "miss"));
+          let keep = status === 200 && upstream.headers["set-cookie"] === undefined;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          upstream.on("data", (chunk: Buffer) => {
+            res.write(chunk);
+            if (!keep) return;
+            size += chunk.length;
+            if (size > MAX_ENTRY_BYTES) {
+              keep = false;
+              chunks.length = 0;
+            } else chunks.push(chunk);
+          });
+          upstream.on("end", () => {
+            res.end();
+            const body = keep ? Buffer.concat(chunks) : undefined;
+            // The opt-out marker is looked for in the text; a gzip body is looked at unpacked.
+            if (!body || containsOptOut(body, upstream.headers["content-encoding"])) return resolve(undefined);
+            resolve({ at: Date.now(), status, headers, body });
+          });
+          upstream.on("error", (error) => {
+            res.destroy(error);
+            resolve(undefined);
+          });
+        },
+      );
+      upstreamReq.on("error", (error) => {
+        target.release();
+        failed(res, error);
+        resolve(undefined);
+      });
+      upstreamReq.end();
+    });
+
+  const server = http.createServer((req, res) => {
+    const key = options.ttlMs > 0 ? cacheKey(req.method, req.url, req.headers) : undefined;
+    if (!key) return pass(req, res);
+    const kept = entries.get(key);
+    if (kept && Date.now() - kept.at < options.ttlMs) {
+      counts.hits += 1;
+      return send(res, kept, "hit");
+    }
+    const pending = inFlight.get(key);
+    if (pending) {
+      // Someone is rendering this page now: wait for it, or render our own when it may not be kept.
+      void pending.then((entry) => {
+        if (entry) {
+          counts.hits += 1;
+          send(res, entry, "hit");
+        } else pass(req, res);
+      });
+      return;
+    }
+    counts.misses += 1;
+    const rendering = render(key, req, res).then((entry) => {
+      inFlight.delete(key);
+      if (entry) remember(key, entry);
+      else entries.delete(key);
+      return entry;
+    });
+    inFlight.set(key, rendering);
+  });
+  // As Node's own server: idle keep-alive sockets are closed, slow headers are refused.
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 60_000;
+
+  return {
+    server,
+    stats: () => ({ ...counts, entries: entries.size, bytes }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        agent.destroy();
+      }),
+  };
+}
+
+/** Headers as Node's flat [name, value, name, value …] list (repeated Set-Cookie stays repeated), with x-page-cache. */
+function rawHeaders(headers: [string, string | string[]][], state: string): string[] {
+  const flat: string[] = [];
+  for (const [name, value] of headers) for (const v of Array.isArray(value) ? value : [value]) flat.push(name, v);
+  flat.push("x-page-cache", state);
+  return flat;
+}
+
+function containsOptOut(body: Buffer, encoding: string | string[] | undefined): boolean {
+  if (!encoding || encoding === "identity") return body.includes(OPT_OUT);
+  if (encoding === "gzip") {
+    try {
+      return gunzip(body).includes(OPT_OUT);
+    } catch {
+      return true; // unreadable: do not keep it
+    }
+  }
+  return true; // an encoding we did not ask for: do not keep it
+}

@@ -1,0 +1,85 @@
+// The web server as `npm start` and docker compose run it: WEB_PROCESSES `next start` processes on
+// private ports of 127.0.0.1 behind the page cache (lib/page-cache.ts), which answers on HOST:PORT
+// and sends each request to the least busy one. One Next.js process renders on one core; sessions
+// live in the database, so any process serves any reader. With PAGE_CACHE_SECONDS=0 and one
+// process, `next start` alone on HOST:PORT. SIGTERM/SIGINT stop all; if one exits, all stop.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { availableParallelism } from "node:os";
+import path from "node:path";
+import { parseEnv } from "../lib/env";
+import { createPageCacheServer } from "../lib/page-cache";
+
+const root = path.resolve(import.meta.dirname, "..");
+const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+
+/** Resolves once the server on 127.0.0.1:`port` answers HTTP at all (or `cancelled()`). */
+async function answering(port: number, cancelled: () => boolean): Promise<void> {
+  while (!cancelled()) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function main() {
+  const config = parseEnv(process.env);
+  const ttlMs = config.PAGE_CACHE_SECONDS * 1000;
+  const processes = config.WEB_PROCESSES ?? Math.min(4, availableParallelism());
+  const direct = ttlMs === 0 && processes === 1;
+  const ports = direct ? [config.PORT] : await Promise.all(Array.from({ length: processes }, freePort));
+  const host = direct ? config.HOST : "127.0.0.1";
+  const servers = ports.map((port) =>
+    spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { cwd: root, env: process.env, stdio: ["ignore", "inherit", "inherit"] }),
+  );
+  const front = direct ? undefined : createPageCacheServer({ upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), ttlMs });
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.exitCode = code;
+    void front?.close();
+    for (const server of servers) if (server.exitCode === null) server.kill("SIGTERM");
+  };
+  process.on("SIGTERM", () => stop(0));
+  process.on("SIGINT", () => stop(0));
+  let running = servers.length;
+  for (const server of servers) {
+    server.on("exit", (code, signal) => {
+      running -= 1;
+      if (!stopping) {
+        process.stderr.write(`[web] a Next.js process exited (code ${code}, signal ${signal}); stopping the others\n`);
+        stop(1);
+      }
+      if (running === 0) process.exit();
+    });
+  }
+  if (front) {
+    // PORT opens once every Next.js process answers: until then a reader (or `npm start` waiting
+    // for the app) finds nothing listening rather than the front's 502.
+    await Promise.all(ports.map((port) => answering(port, () => stopping)));
+    if (stopping) return;
+    front.server.on("error", (error) => {
+      process.stderr.write(`[web] cannot listen on ${config.HOST}:${config.PORT}: ${error.message}\n`);
+      stop(1);
+    });
+    front.server.listen(config.PORT, config.HOST);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[web] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
