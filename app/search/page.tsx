@@ -2,7 +2,7 @@
 // submission date, with the matching words marked and pages of 25.
 import type { Metadata } from "next";
 import Link from "next/link";
-import { searchPapers, SearchQueryError } from "@/lib/queries/search";
+import { RANK_WITHIN, searchPapers, SearchQueryError } from "@/lib/queries/search";
 import { escapeHtml } from "@/lib/render/math";
 import { cardsHtml } from "@/lib/render/card-html";
 import { CardActions } from "../components/card-actions";
@@ -88,7 +88,11 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
       <h1 id="search-title">Search</h1>
       {form}
       <p className="muted" role="status">
-        {result.total === 0 ? `No papers match "${params.q}".` : `${result.total.toLocaleString("en")} papers match "${params.q}"${pages > 1 ? `, page ${params.page} of ${pages}` : ""}.`}{" "}
+        {result.total === 0
+          ? `No papers match "${params.q}".`
+          : result.capped
+            ? `More than ${RANK_WITHIN.toLocaleString("en")} papers match "${params.q}"; the newest ${RANK_WITHIN.toLocaleString("en")} are ranked${pages > 1 ? `, page ${params.page} of ${pages}` : ""}. Add dates or a category to reach older ones.`
+            : `${result.total.toLocaleString("en")} papers match "${params.q}"${pages > 1 ? `, page ${params.page} of ${pages}` : ""}.`}{" "}
         {result.semantic ? <span title="Full-text and embedding results merged by reciprocal-rank fusion">Ranked by words and meaning. </span> : null}
         <a href={feed}>RSS</a>
       </p>

@@ -33,6 +33,8 @@ export interface SearchOptions {
   limit?: number;
   /** Merge in nearest papers by meaning when a model is loaded (default true). */
   semantic?: boolean;
+  /** Rank at most this many matches, the newest (default RANK_WITHIN). */
+  rankWithin?: number;
 }
 
 export interface SearchResult {
@@ -40,6 +42,8 @@ export interface SearchResult {
   total: number;
   /** True when the embedding model took part (the ranking fuses words and meaning). */
   semantic?: boolean;
+  /** More papers match than are ranked: `total` counts the newest ones ranked (see RANK_WITHIN). */
+  capped?: boolean;
 }
 
 /**
@@ -56,9 +60,19 @@ export async function searchPapers(query: string, options: SearchOptions = {}): 
   return fullTextSearch(q, categories, options);
 }
 
+/**
+ * At most this many matches are ranked: those of the newest papers. Ranking reads every match, so a
+ * word found in a large share of all of arXiv (40 % of the papers for "quantum") would take seconds
+ * at millions of papers; bounded, such a search ranks the newest 20 000 and says so. A date window
+ * or a category reaches older papers. Searches matching fewer papers are not affected.
+ */
+export const RANK_WITHIN = 20_000;
+
 async function fullTextSearch(q: string, categories: string[] | null, options: SearchOptions): Promise<SearchResult> {
-  const where = `
-    FROM papers p, (SELECT websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1) AS q) query
+  const rankWithin = Math.max(1, options.rankWithin ?? RANK_WITHIN);
+  const query = `(SELECT websearch_to_tsquery('english', $1) || websearch_to_tsquery('simple', $1) AS q) query`;
+  const matches = `
+    FROM papers p, ${query}
     WHERE p.search_vector @@ query.q
       AND ($2::text[] IS NULL OR p.categories && $2::text[])
       AND ($3::date IS NULL OR p.published_at >= $3::date)
@@ -66,21 +80,28 @@ async function fullTextSearch(q: string, categories: string[] | null, options: S
   const args = [q, categories, options.from ?? null, options.to ?? null] as const;
   const [rows, count] = await Promise.all([
     db().$queryRawUnsafe<(PaperRow & { rank: number; snippet: string })[]>(
-      `SELECT ${PAPER_COLUMNS},
+      `WITH candidates AS (
+         SELECT p.id ${matches}
+          ORDER BY p.published_at DESC NULLS LAST, p.id
+          LIMIT $7)
+       SELECT ${PAPER_COLUMNS},
               ts_rank_cd(p.search_vector, query.q, 32)::float8 AS rank,
               ts_headline('english', p.abstract, query.q,
                 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=40, MinWords=15') AS snippet
-       ${where}
-       ORDER BY rank DESC, p.published_at DESC NULLS LAST, p.id
+         FROM candidates c JOIN papers p ON p.id = c.id, ${query}
+        ORDER BY rank DESC, p.published_at DESC NULLS LAST, p.id
        OFFSET $5 LIMIT $6`,
       ...args,
       options.offset ?? 0,
       options.limit ?? 25,
+      rankWithin,
     ),
-    db().$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n ${where}`, ...args),
+    db().$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM (SELECT 1 ${matches} LIMIT $5) m`, ...args, rankWithin + 1),
   ]);
+  const matched = count[0]?.n ?? 0;
   return {
-    total: count[0]?.n ?? 0,
+    total: Math.min(matched, rankWithin),
+    ...(matched > rankWithin ? { capped: true } : {}),
     hits: rows.map((r) => ({ ...toPaperRecord(r), rank: r.rank, snippet: r.snippet })),
   };
 }
@@ -151,5 +172,5 @@ async function hybridSearch(embedder: Embedder, q: string, categories: string[] 
     });
     hits = hits.concat(rest.hits.filter((h) => !hitsById.has(h.id)));
   }
-  return { hits, total: text.total + extraRows.length - alsoText.length, semantic: true };
+  return { hits, total: text.total + extraRows.length - alsoText.length, semantic: true, ...(text.capped ? { capped: true } : {}) };
 }

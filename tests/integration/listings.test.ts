@@ -95,3 +95,32 @@ test("search refuses absurd queries clearly and treats hostile terms as words", 
   await expect(searchPapers(`<script>alert(1)</script> " OR 1=1 --'`)).resolves.toMatchObject({ total: expect.any(Number) });
   expect(await searchPapers("   ")).toEqual({ hits: [], total: 0 });
 });
+
+test("a search matching more papers than it ranks ranks the newest ones, says so, and reaches older ones by date", async () => {
+  const word = `bounded${randomPaperId().replace(".", "")}`;
+  // Twelve papers with the word, one a day; the oldest has it in its title (it would rank first).
+  const days = Array.from({ length: 12 }, (_, i) => `2031-03-${String(i + 1).padStart(2, "0")}`);
+  const ids = days.map(() => randomPaperId());
+  for (const [i, d] of days.entries()) {
+    await seedListing(
+      [entry({ id: ids[i]!, title: i === 0 ? `${word} everywhere` : `Paper ${i}`, abstract: `We mention ${word} once.`, publishedAt: new Date(`${d}T10:00:00Z`) })],
+      ["cs.CL"],
+      d,
+    );
+  }
+  const unbounded = await searchPapers(word, { semantic: false });
+  expect(unbounded.total).toBe(12);
+  expect(unbounded.capped).toBeUndefined();
+  expect(unbounded.hits[0]!.id).toBe(ids[0]);
+
+  const bounded = await searchPapers(word, { semantic: false, rankWithin: 5 });
+  expect(bounded.capped).toBe(true);
+  expect(bounded.total).toBe(5);
+  // Only the five newest are ranked; the title match of the oldest is not among them.
+  expect(bounded.hits.map((h) => h.id).sort()).toEqual(ids.slice(7).sort());
+  // A date window reaches the older papers.
+  const older = await searchPapers(word, { semantic: false, rankWithin: 5, from: days[0], to: days[2] });
+  expect(older.capped).toBeUndefined();
+  expect(older.hits[0]!.id).toBe(ids[0]);
+  expect(older.total).toBe(3);
+});
