@@ -27,7 +27,11 @@ import { locateModel } from "../lib/embed/model-files";
 import { applyMigrations } from "../lib/migrate";
 import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
 
-const { values: args } = parseArgs({ options: { seconds: { type: "string" }, "model-dir": { type: "string" }, "page-cache-seconds": { type: "string" } } });
+const { values: args } = parseArgs({ options: { seconds: { type: "string" }, "model-dir": { type: "string" }, "page-cache-seconds": { type: "string" }, only: { type: "string" } } });
+/** `--only paper` (or listing, more, search): every reader asks for that kind of page only. */
+const ONLY = args.only;
+const ONLY_SLOT: Record<string, number> = { listing: 0, more: 2, search: 3, paper: 4 };
+if (ONLY !== undefined && !["listing", "more", "search", "paper"].includes(ONLY)) throw new Error(`--only takes listing, more, search or paper, not ${ONLY}`);
 /** As `npm start` runs the web server: behind the page cache, PAGE_CACHE_SECONDS (10) unless given; 0: `next start` alone. */
 const PAGE_CACHE_SECONDS = args["page-cache-seconds"] ?? process.env.PAGE_CACHE_SECONDS ?? "10";
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -172,7 +176,8 @@ async function main() {
       n += 1;
       const day = DAYS[n % DAYS.length]!;
       const category = CATEGORIES[n % CATEGORIES.length]!;
-      switch (n % 6) {
+      const slot = ONLY ? ONLY_SLOT[ONLY]! : n % 6;
+      switch (slot) {
         case 0:
         case 1:
           return { kind: "listing", path: `/list/${category}?date=${day}` };
@@ -186,6 +191,7 @@ async function main() {
     };
     console.log(`embedding model: ${modelName}`);
     console.log(`web server: ${Number(PAGE_CACHE_SECONDS) > 0 ? `scripts/web.ts (next start × WEB_PROCESSES=${process.env.WEB_PROCESSES ?? "cores, at most 4"} behind the page cache, PAGE_CACHE_SECONDS=${PAGE_CACHE_SECONDS})` : "next start alone (PAGE_CACHE_SECONDS=0)"}; worker nice ${process.env.WORKER_NICE ?? "10 (default)"}`);
+    if (ONLY) console.log(`only ${ONLY} requests (--only)`);
     console.log(`load: ${CONNECTIONS} readers for ${DURATION_S} s on ${PAPERS} papers (${DAYS.length} days × ${CATEGORIES.length} categories), crawl of ${CRAWL_PAGES}×${CRAWL_PAGE} entries and an embed run of every paper running …`);
     // The embed run: every paper stored so far re-embedded (the crawl's own "missing" jobs embed the new ones).
     const loadStart = new Date();

@@ -123,11 +123,14 @@ async function main() {
     await time(`countListing(cs.CL, ${day})`, async () => Object.values(await countListing(spec, day)).reduce((a, b) => a + b, 0));
     await time(`searchPapers("${rare}") (~${Math.round(ROWS / base.length)} matches)`, async () => (await searchPapers(rare, { limit: 25 })).hits.length);
     await time(`searchPapers("quantum") (~40 % of papers match)`, async () => (await searchPapers("quantum", { limit: 25 })).hits.length);
+    await time(`  the same through the word index (the planner's choice)`, async () => (await searchPapers("quantum", { limit: 25, strategy: "index" })).hits.length);
     await time(`searchPapers("quantum", from 2024-09-01)`, async () => (await searchPapers("quantum", { limit: 25, from: "2024-09-01" })).hits.length);
     await time("getPaper(1505.00042)", async () => ((await getPaper("1505.00042")) ? 1 : 0));
   } finally {
     await sql.end().catch(() => undefined);
-    await scratch.drop();
+    // SCALE_KEEP=1 leaves the database for a closer look (EXPLAIN ANALYZE); drop it yourself after.
+    if (process.env.SCALE_KEEP === "1") console.log(`\nkept: ${scratch.url}`);
+    else await scratch.drop();
   }
 }
 

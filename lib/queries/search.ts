@@ -35,6 +35,9 @@ export interface SearchOptions {
   semantic?: boolean;
   /** Rank at most this many matches, the newest (default RANK_WITHIN). */
   rankWithin?: number;
+  /** How the newest matches are found: "walk" the date index newest first, "index" the word index,
+   *  or "auto" (default): the planner's estimate of the matches decides (see fullTextSearch). */
+  strategy?: "auto" | "walk" | "index";
 }
 
 export interface SearchResult {
@@ -61,12 +64,12 @@ export async function searchPapers(query: string, options: SearchOptions = {}): 
 }
 
 /**
- * At most this many matches are ranked: those of the newest papers. Ranking reads every match, so a
- * word found in a large share of all of arXiv (40 % of the papers for "quantum") would take seconds
- * at millions of papers; bounded, such a search ranks the newest 20 000 and says so. A date window
- * or a category reaches older papers. Searches matching fewer papers are not affected.
+ * At most this many matches are ranked: those of the newest papers. Ranking reads every match it
+ * ranks, so a word found in a large share of all of arXiv (40 % of the papers for "quantum") would
+ * take seconds at millions of papers; bounded, such a search ranks the newest 5 000 and says so. A
+ * date window or a category reaches older papers. Searches matching fewer papers are not affected.
  */
-export const RANK_WITHIN = 20_000;
+export const RANK_WITHIN = 5_000;
 
 async function fullTextSearch(q: string, categories: string[] | null, options: SearchOptions): Promise<SearchResult> {
   const rankWithin = Math.max(1, options.rankWithin ?? RANK_WITHIN);
@@ -78,11 +81,10 @@ async function fullTextSearch(q: string, categories: string[] | null, options: S
       AND ($3::date IS NULL OR p.published_at >= $3::date)
       AND ($4::date IS NULL OR p.published_at < $4::date + 1)`;
   const args = [q, categories, options.from ?? null, options.to ?? null] as const;
-  const [rows, count] = await Promise.all([
-    db().$queryRawUnsafe<(PaperRow & { rank: number; snippet: string })[]>(
-      `WITH candidates AS (
+  // The newest matches (the date index's own order, so it can be walked), then the best of those.
+  const ranked = `WITH candidates AS (
          SELECT p.id ${matches}
-          ORDER BY p.published_at DESC NULLS LAST, p.id
+          ORDER BY p.published_at DESC NULLS FIRST
           LIMIT $7)
        SELECT ${PAPER_COLUMNS},
               ts_rank_cd(p.search_vector, query.q, 32)::float8 AS rank,
@@ -90,12 +92,25 @@ async function fullTextSearch(q: string, categories: string[] | null, options: S
                 'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=40, MinWords=15') AS snippet
          FROM candidates c JOIN papers p ON p.id = c.id, ${query}
         ORDER BY rank DESC, p.published_at DESC NULLS LAST, p.id
-       OFFSET $5 LIMIT $6`,
-      ...args,
-      options.offset ?? 0,
-      options.limit ?? 25,
-      rankWithin,
-    ),
+       OFFSET $5 LIMIT $6`;
+  const rankedArgs = [...args, options.offset ?? 0, options.limit ?? 25, rankWithin] as const;
+  // A word in many papers: walking the date index newest first finds the newest matches after
+  // reading about rankWithin ÷ (share of papers matching) rows, at any table size. PostgreSQL's
+  // planner would rather read every match (a scan of the word index, or of the table), which grows
+  // with the table, so the walk is asked for. A rare word: the word index, as the planner likes.
+  const strategy = options.strategy ?? "auto";
+  const walk = strategy === "walk" || (strategy === "auto" && (await estimatedRows(`SELECT 1 ${matches}`, args)) > 2 * rankWithin);
+  const [rows, count] = await Promise.all([
+    walk
+      ? db()
+          .$transaction([
+            db().$executeRawUnsafe(`SET LOCAL enable_seqscan = off`),
+            db().$executeRawUnsafe(`SET LOCAL enable_bitmapscan = off`),
+            db().$queryRawUnsafe<(PaperRow & { rank: number; snippet: string })[]>(ranked, ...rankedArgs),
+          ])
+          .then((results) => results[2])
+      : db().$queryRawUnsafe<(PaperRow & { rank: number; snippet: string })[]>(ranked, ...rankedArgs),
+    // Counted up to one past the bound: "more than" is all a capped search says.
     db().$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM (SELECT 1 ${matches} LIMIT $5) m`, ...args, rankWithin + 1),
   ]);
   const matched = count[0]?.n ?? 0;
@@ -104,6 +119,14 @@ async function fullTextSearch(q: string, categories: string[] | null, options: S
     ...(matched > rankWithin ? { capped: true } : {}),
     hits: rows.map((r) => ({ ...toPaperRecord(r), rank: r.rank, snippet: r.snippet })),
   };
+}
+
+/** The planner's estimate of the rows `sql` returns (EXPLAIN, nothing run). */
+async function estimatedRows(sql: string, args: readonly unknown[]): Promise<number> {
+  const rows = await db().$queryRawUnsafe<Record<string, unknown>[]>(`EXPLAIN (FORMAT JSON) ${sql}`, ...args);
+  const raw = Object.values(rows[0] ?? {})[0];
+  const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan?: { "Plan Rows"?: number } }[];
+  return plan[0]?.Plan?.["Plan Rows"] ?? 0;
 }
 
 /** How many results of each ranking take part in the fusion. */

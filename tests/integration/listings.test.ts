@@ -113,14 +113,19 @@ test("a search matching more papers than it ranks ranks the newest ones, says so
   expect(unbounded.capped).toBeUndefined();
   expect(unbounded.hits[0]!.id).toBe(ids[0]);
 
-  const bounded = await searchPapers(word, { semantic: false, rankWithin: 5 });
-  expect(bounded.capped).toBe(true);
-  expect(bounded.total).toBe(5);
-  // Only the five newest are ranked; the title match of the oldest is not among them.
-  expect(bounded.hits.map((h) => h.id).sort()).toEqual(ids.slice(7).sort());
+  // Both ways of finding the newest matches (walking the date index, or the word index) agree.
+  for (const strategy of ["walk", "index", "auto"] as const) {
+    const bounded = await searchPapers(word, { semantic: false, rankWithin: 5, strategy });
+    expect(bounded.capped, strategy).toBe(true);
+    expect(bounded.total, strategy).toBe(5);
+    // Only the five newest are ranked; the title match of the oldest is not among them.
+    expect(bounded.hits.map((h) => h.id).sort(), strategy).toEqual(ids.slice(7).sort());
+  }
   // A date window reaches the older papers.
-  const older = await searchPapers(word, { semantic: false, rankWithin: 5, from: days[0], to: days[2] });
-  expect(older.capped).toBeUndefined();
-  expect(older.hits[0]!.id).toBe(ids[0]);
-  expect(older.total).toBe(3);
+  for (const strategy of ["walk", "index"] as const) {
+    const older = await searchPapers(word, { semantic: false, rankWithin: 5, from: days[0], to: days[2], strategy });
+    expect(older.capped, strategy).toBeUndefined();
+    expect(older.hits[0]!.id, strategy).toBe(ids[0]);
+    expect(older.total, strategy).toBe(3);
+  }
 });
