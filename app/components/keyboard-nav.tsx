@@ -5,15 +5,16 @@
 import { useEffect, useRef, useState } from "react";
 import { TOGGLE_STAR_EVENT } from "./card-actions";
 
-const KEYS: [string, string][] = [
-  ["j / k", "next / previous paper"],
-  ["s", "star or unstar"],
-  ["t", "add to the topic the list is ranked by"],
-  ["n", "not interested (for that topic)"],
-  ["o", "open the paper"],
-  ["a", "open on arXiv"],
-  ["/ or Ctrl+F", "filter by keyword"],
-  ["?", "show these keys"],
+/** Each key, what it does, and what the page must have for it to do anything (a CSS selector). */
+const KEYS: [string, string, string | null][] = [
+  ["j / k", "next / previous paper", "article.paper-card"],
+  ["s", "star or unstar", "article.paper-card"],
+  ["t", "add to the topic the list is ranked by", ".relevance ~ .topic-actions"],
+  ["n", "not interested (for that topic)", ".relevance ~ .topic-actions"],
+  ["o", "open the paper", "article.paper-card"],
+  ["a", "open on arXiv", "article.paper-card"],
+  ["/ or Ctrl+F", "filter by keyword", ".keyword-filter"],
+  ["?", "show these keys", null],
 ];
 
 function cards(): HTMLElement[] {
@@ -22,12 +23,16 @@ function cards(): HTMLElement[] {
 
 export function KeyboardNav() {
   const [help, setHelp] = useState(false);
+  // The keys this page answers to, looked up when the list opens (the page may have changed since).
+  const [available, setAvailable] = useState<Set<string> | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
   const current = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
-    if (help) dialog.current?.showModal();
-    else dialog.current?.close();
+    if (help) {
+      setAvailable(new Set(KEYS.filter(([, , needs]) => !needs || document.querySelector(needs)).map(([k]) => k)));
+      dialog.current?.showModal();
+    } else dialog.current?.close();
   }, [help]);
 
   useEffect(() => {
@@ -84,13 +89,14 @@ export function KeyboardNav() {
     <dialog ref={dialog} className="keys-dialog" aria-labelledby="keys-title" onClose={() => setHelp(false)}>
       <h2 id="keys-title">Keyboard shortcuts</h2>
       <dl>
-        {KEYS.map(([k, v]) => (
+        {KEYS.filter(([k]) => !available || available.has(k)).map(([k, v]) => (
           <div key={k}>
             <dt><kbd>{k}</kbd></dt>
             <dd>{v}</dd>
           </div>
         ))}
       </dl>
+      {available && available.size === 1 ? <p className="muted">This page has no papers to move through; listings, search and starred papers do.</p> : null}
       <form method="dialog">
         <button type="submit">Close</button>
       </form>

@@ -49,10 +49,11 @@ function scopeOf(job: Job): EmbedScope | null {
   return parsed.success && "scope" in parsed.data ? parsed.data.scope : null;
 }
 
-export async function toEmbedRunView(job: Job): Promise<EmbedRunView | null> {
+/** `state`: read before `job` was (see getEmbedRun); read now when not given. */
+export async function toEmbedRunView(job: Job, knownState?: string): Promise<EmbedRunView | null> {
   const scope = scopeOf(job);
   if (!scope) return null;
-  const state = await job.getState();
+  const state = knownState ?? (await job.getState());
   const progress = progressSchema.safeParse(job.progress);
   let done = progress.success ? progress.data.done : 0;
   let total = progress.success ? progress.data.total : 0;
@@ -90,8 +91,12 @@ export async function openEmbedRun(connection: QueueConnection): Promise<EmbedRu
 }
 
 export async function getEmbedRun(connection: QueueConnection, jobId: string): Promise<EmbedRunView | null> {
-  const job = (await connection.queue("embed").getJob(jobId)) as Job | undefined;
-  return job ? toEmbedRunView(job) : null;
+  const queue = connection.queue("embed");
+  // The state first, then the job: a job read just before it completed and its state just after
+  // would look finished without its result (a skipped run would read as done).
+  const state = await queue.getJobState(jobId);
+  const job = (await queue.getJob(jobId)) as Job | undefined;
+  return job ? toEmbedRunView(job, state) : null;
 }
 
 /** What the overview shows: the open run, else the last one an administrator started (while its job is kept). */

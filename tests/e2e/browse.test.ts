@@ -130,8 +130,11 @@ test.skipIf(!hasChromium)("keyword filter: '/' opens it, matches are highlighted
   await expect(currentIndex()).resolves.toBe(1);
   await p.keyboard.press("k");
   await expect(currentIndex()).resolves.toBe(0);
+  // The list of keys names what this page answers to.
+  const listedKeys = () => p.locator(".keys-dialog dt").allTextContents();
   await p.keyboard.press("?");
   await expect(p.getByRole("dialog").isVisible()).resolves.toBe(true);
+  await expect(listedKeys()).resolves.toEqual(expect.arrayContaining(["j / k", "s", "o", "a", "/ or Ctrl+F", "?"]));
   await p.screenshot({ path: `${ARTIFACTS}/keys.png` });
   await p.keyboard.press("Escape");
   await p.keyboard.press("o");
@@ -140,11 +143,18 @@ test.skipIf(!hasChromium)("keyword filter: '/' opens it, matches are highlighted
   await p.locator("h1").waitFor();
   await p.keyboard.press("j");
   await expect(currentIndex()).resolves.toBe(0);
+  // A paper page has its card but no keyword filter: "/" is not offered there.
+  await p.keyboard.press("?");
+  await expect(listedKeys()).resolves.toContain("j / k");
+  await expect(listedKeys()).resolves.not.toContain("/ or Ctrl+F");
+  await p.keyboard.press("Escape");
   // The footer's "Press ? for keyboard shortcuts" holds on a page without papers too.
   await p.goto(`${web.url}/nothing/here`);
   await p.locator("body").click();
   await p.keyboard.press("?");
   await expect(p.getByRole("dialog").isVisible()).resolves.toBe(true);
+  await expect(listedKeys()).resolves.toEqual(["?"]);
+  await expect(p.locator(".keys-dialog").textContent()).resolves.toContain("This page has no papers to move through");
   expect(errors).toEqual([]);
 });
 

@@ -98,7 +98,12 @@ test.skipIf(!hasChromium || !redisUrl)("click FAQ, watch it stream in, reload fr
 
   // All done: every answer rendered as Markdown with math; the hostile HTML is not an element.
   await expect.poll(() => faq.locator(".faq-answer strong").count(), { timeout: 20_000 }).toBe(DEFAULT_QUESTIONS.length);
-  await expect.poll(() => faq.getByRole("button", { name: "FAQ" }).isEnabled(), { timeout: 5_000 }).toBe(true);
+  // Answered: no button to ask again, until another language is chosen.
+  await expect.poll(() => faq.getByRole("button", { name: "FAQ" }).count(), { timeout: 5_000 }).toBe(0);
+  await faq.getByLabel("Language").selectOption("zh");
+  await expect(faq.getByRole("button", { name: "FAQ" }).isEnabled()).resolves.toBe(true);
+  await faq.getByLabel("Language").selectOption("en");
+  await expect.poll(() => faq.getByRole("button", { name: "FAQ" }).count(), { timeout: 5_000 }).toBe(0);
   expect(await faq.locator(".faq-answer .katex").count()).toBe(DEFAULT_QUESTIONS.length);
   expect(await faq.locator(".faq-answer li").count()).toBe(DEFAULT_QUESTIONS.length * 2);
   expect(await faq.locator(".faq-answer img").count()).toBe(0);

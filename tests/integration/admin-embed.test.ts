@@ -37,6 +37,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sql.query(`DROP SCHEMA IF EXISTS admin_embed_${tag} CASCADE`).catch(() => undefined);
+  await sql.query(`DROP SCHEMA IF EXISTS admin_embed_skip_${tag} CASCADE`).catch(() => undefined);
   await sql.end();
   await disconnectDb();
   await fresh?.drop();
@@ -139,7 +140,8 @@ describe.each(["redis", "postgres"] as const)("embedding every paper on %s", (ba
 });
 
 test("without a model the run ends as skipped, with the reason, instead of failing", { timeout: 30_000 }, async () => {
-  const connection = new QueueConnection({ databaseUrl, pgSchema: `admin_embed_${tag}` });
+  // A queue of its own: a worker of the test above (with a model) must not be the one that takes the job.
+  const connection = new QueueConnection({ databaseUrl, pgSchema: `admin_embed_skip_${tag}` });
   try {
     const userId = `admin-${randomBytes(6).toString("hex")}`;
     const row = await db().user.create({ data: { id: userId, email: `${userId}@example.org`, name: userId, role: "admin" } });

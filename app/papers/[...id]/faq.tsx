@@ -90,6 +90,8 @@ export function FaqPanel({ paperId, version, questionsCount, configured, canGene
   const [error, setError] = useState<string | null>(initial?.error ?? null);
   const [pending, setPending] = useState(false);
   const [sourceNote, setSourceNote] = useState<string | null>(initial?.sourceNote ?? null);
+  /** The language of the FAQ shown (the selector may have moved on to another). */
+  const [faqLanguage, setFaqLanguage] = useState(initial?.language ?? "en");
   const source = useRef<EventSource | null>(null);
 
   useEffect(() => setMounted(true), []);
@@ -156,6 +158,7 @@ export function FaqPanel({ paperId, version, questionsCount, configured, canGene
         return;
       }
       setFaqId(body.faqId);
+      setFaqLanguage(language);
       setFaqVersion(body.version ?? version);
       setStatus(body.status ?? "queued");
       setPosition(body.position ?? null);
@@ -169,6 +172,9 @@ export function FaqPanel({ paperId, version, questionsCount, configured, canGene
 
   const older = faqId !== null && faqVersion < version && status === "done";
   const waiting = status === "queued" || status === "running";
+  // Once the answers are here, asking again would only fetch them again: the button comes back
+  // when another language is chosen.
+  const answered = status === "done" && language === faqLanguage;
 
   if (!configured && !initial) {
     return (
@@ -196,7 +202,7 @@ export function FaqPanel({ paperId, version, questionsCount, configured, canGene
             ))}
           </select>
         </label>
-        {canGenerate || status === "done" ? (
+        {answered ? null : canGenerate || status === "done" ? (
           <button type="button" onClick={() => void ask()} disabled={pending || waiting || !configured} aria-busy={pending || waiting}>
             {waiting ? "Writing the FAQ…" : "FAQ"}
           </button>
