@@ -25,6 +25,7 @@ import type { ParsedEntry } from "../lib/arxiv/types";
 import { ROOT } from "../lib/build";
 import { locateModel } from "../lib/embed/model-files";
 import { applyMigrations } from "../lib/migrate";
+import { freePort } from "../lib/net";
 import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
 
 const { values: args } = parseArgs({ options: { seconds: { type: "string" }, "model-dir": { type: "string" }, "page-cache-seconds": { type: "string" }, only: { type: "string" } } });
@@ -43,14 +44,6 @@ const CATEGORIES = ["cs.CL", "cs.LG", "stat.ML"];
 const CRAWL_PAGE = 50;
 const CRAWL_PAGES = 200; // more than the load lasts at one page per 400 ms: the crawl runs throughout
 const SEARCHES = ["quantum", "entanglement", "bayesian inference", '"neural network"', "sampling -quantum", "regression", "graph", "optimal transport"];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Realistic entries: the real RSS fixtures' papers, repeated with distinct ids. */
 function entries(count: number, idPrefix: string): ParsedEntry[] {

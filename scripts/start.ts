@@ -10,6 +10,7 @@ import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedPostgres } f
 import { embeddingModelDir, locateModel } from "../lib/embed/model-files";
 import { ConfigError, loadDotEnv, parseEnv } from "../lib/env";
 import { applyMigrations, MigrationError } from "../lib/migrate";
+import { waitForHttp } from "../lib/net";
 import { redactUrl } from "../lib/queue";
 import { clearRuntime, publishRuntime, runningApp } from "../lib/runtime";
 
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     });
   }
 
-  await waitForHttp(`${url}/api/health`, 60_000);
+  if (!(await waitForHttp(`${url}/api/health`, 60_000))) throw new StartupError(`the web server did not answer at ${url} within 60 s`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   say(`ready in ${seconds} s`);
   say(`  web       ${url}`);
@@ -136,19 +137,6 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill("SIGTERM");
   });
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  throw new StartupError(`the web server did not answer at ${url} within ${timeoutMs / 1000} s`);
 }
 
 main().catch((error: unknown) => {

@@ -4,35 +4,14 @@
 // live in the database, so any process serves any reader. With PAGE_CACHE_SECONDS=0 and one
 // process, `next start` alone on HOST:PORT. SIGTERM/SIGINT stop all; if one exits, all stop.
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { parseEnv } from "../lib/env";
+import { freePort, waitForHttp } from "../lib/net";
 import { createPageCacheServer } from "../lib/page-cache";
 
 const root = path.resolve(import.meta.dirname, "..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-
-/** Resolves once the server on 127.0.0.1:`port` answers HTTP at all (or `cancelled()`). */
-async function answering(port: number, cancelled: () => boolean): Promise<void> {
-  while (!cancelled()) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(5_000) });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
 
 async function main() {
   const config = parseEnv(process.env);
@@ -69,7 +48,7 @@ async function main() {
   if (front) {
     // PORT opens once every Next.js process answers: until then a reader (or `npm start` waiting
     // for the app) finds nothing listening rather than the front's 502.
-    await Promise.all(ports.map((port) => answering(port, () => stopping)));
+    await Promise.all(ports.map((port) => waitForHttp(`http://127.0.0.1:${port}/api/health`, Number.POSITIVE_INFINITY, () => stopping)));
     if (stopping) return;
     front.server.on("error", (error) => {
       process.stderr.write(`[web] cannot listen on ${config.HOST}:${config.PORT}: ${error.message}\n`);

@@ -1,21 +1,11 @@
 // Runs `npm start` as a child in its own process group, like a terminal would, and stops it the
 // way Ctrl+C does (SIGINT to the whole group).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../lib/net";
 
 export interface AppProcess {
   child: ChildProcess;
