@@ -13,7 +13,6 @@ import path from "node:path";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, onTestFailed, test } from "vitest";
-import { ArxivClient } from "../../lib/arxiv/client";
 import { ROOT } from "../../lib/build";
 import { disconnectDb } from "../../lib/db";
 import { locateModel } from "../../lib/embed/model-files";
@@ -23,6 +22,7 @@ import { createCrawlProcessor } from "../../workers/crawl";
 import { createEmbedProcessor } from "../../workers/embed";
 import { hasChromium, launchBrowser } from "../helpers/browser";
 import { startHttpServer, type RecordedRequest, type ScriptedReply, type TestHttpServer } from "../helpers/http-server";
+import { standInArxivClient } from "../helpers/arxiv-client";
 import { randomPaperId } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
 
@@ -126,13 +126,8 @@ beforeAll(async () => {
   // This server's queues live in a schema of their own, worked by the worker below only.
   web = await startWeb({ DATABASE_URL: databaseUrl, REDIS_URL: "", QUEUE_PG_SCHEMA: queueSchema, ADMIN_EMAILS: adminEmail, CRAWL_RETRY_DELAY_MS: "100" });
   worker = new QueueConnection({ databaseUrl, pgSchema: queueSchema });
-  const client = new ArxivClient({
-    rssBaseUrl: `${arxiv.url}/rss`,
-    apiBaseUrl: `${arxiv.url}/api/query`,
-    pdfBaseUrl: `${arxiv.url}/pdf`,
-    userAgent: "paper-triage-tests",
+  const client = standInArxivClient(arxiv, {
     timeoutMs: 5_000,
-    apiMinIntervalMs: 0,
     retry: { minTimeout: 10, maxTimeout: 20, retries: 1 },
   });
   worker.worker("crawl", createCrawlProcessor({ client, connection: worker, pageSize: 2, retryDelayMs: 100 }), { concurrency: 1 });

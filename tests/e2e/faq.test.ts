@@ -4,7 +4,6 @@
 // arXiv, and the panel says so; the listing card then shows the TL;DR. Real web server, BullMQ on
 // Redis, a summarize worker here, the fake LLM. Screenshots: test-artifacts/faq.png, faq-tldr.png.
 import { mkdirSync } from "node:fs";
-import { ArxivClient } from "../../lib/arxiv/client";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { DEFAULT_QUESTIONS } from "../../lib/faq/questions";
@@ -14,6 +13,7 @@ import { createSummarizeProcessor } from "../../workers/summarize";
 import { hasChromium, launchBrowser } from "../helpers/browser";
 import { startFakeLlm, type FakeLlm } from "../helpers/fake-llm";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
+import { standInArxivClient } from "../helpers/arxiv-client";
 import { buildPdf } from "../helpers/pdf";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
@@ -44,13 +44,9 @@ beforeAll(async () => {
   );
   const body = "We measure the parity-violating asymmetry in lead-208 at 953 MeV and extract the neutron skin. ".repeat(6);
   arxiv = await startHttpServer({ [`/pdf/${paperId}v1`]: [{ status: 200, body: buildPdf([body.replace(/(.{1,90})(\s|$)/g, "$1\n")]) }] });
-  const pdfClient = new ArxivClient({
-    rssBaseUrl: `${arxiv.url}/rss`,
-    apiBaseUrl: `${arxiv.url}/api/query`,
-    pdfBaseUrl: `${arxiv.url}/pdf`,
+  const pdfClient = standInArxivClient(arxiv, {
     userAgent: "faq-e2e-test",
     timeoutMs: 5_000,
-    apiMinIntervalMs: 0,
   });
   // Slow enough to watch: ~60 chunks of 4 characters, 25 ms apart, per answer.
   fake = await startFakeLlm({ default: { text: ANSWER, chunkSize: 4, chunkDelayMs: 25 } });

@@ -6,7 +6,6 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { failedJobs, JobNotFoundError, queueSummaries, removeJob, retryAllFailed, retryJob, setQueuePaused } from "../../lib/admin/queues";
 import { RateLimitError, recrawlInput, RECRAWL_REQUESTS_PER_MINUTE, startRecrawl } from "../../lib/admin/recrawl";
-import { ArxivClient } from "../../lib/arxiv/client";
 import { db } from "../../lib/db";
 import { listAudit } from "../../lib/queries/audit";
 import { createCrawlRun, getCrawlRun } from "../../lib/queries/crawl-runs";
@@ -15,6 +14,7 @@ import { enqueue, enqueueCrawl, QueueConnection } from "../../lib/queue";
 import { createCrawlProcessor } from "../../workers/crawl";
 import { fixture } from "../helpers/fixtures";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
+import { standInArxivClient } from "../helpers/arxiv-client";
 import { waitFor } from "../helpers/wait";
 
 const STAT = fixture("rss/stat_2024-03-26.xml");
@@ -30,13 +30,8 @@ afterAll(async () => {
 });
 
 function client() {
-  return new ArxivClient({
-    rssBaseUrl: `${arxiv.url}/rss`,
-    apiBaseUrl: `${arxiv.url}/api/query`,
-    pdfBaseUrl: `${arxiv.url}/pdf`,
-    userAgent: "paper-triage-tests",
+  return standInArxivClient(arxiv, {
     timeoutMs: 2_000,
-    apiMinIntervalMs: 0,
     retry: { minTimeout: 5, maxTimeout: 10, retries: 0 },
   });
 }

@@ -4,7 +4,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
-import { ArxivClient } from "../../lib/arxiv/client";
 import { dailyCheck } from "../../lib/crawl";
 import { createCrawlRun, getCrawlRun } from "../../lib/queries/crawl-runs";
 import { setFollowedCategories } from "../../lib/queries/settings";
@@ -12,6 +11,7 @@ import { enqueueCrawl, QueueConnection } from "../../lib/queue";
 import { createCrawlProcessor } from "../../workers/crawl";
 import { fixture } from "../helpers/fixtures";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
+import { standInArxivClient } from "../helpers/arxiv-client";
 
 const QUANT_PH = fixture("rss/quant-ph_2025-04-28.xml");
 const STAT = fixture("rss/stat_2024-03-26.xml");
@@ -29,13 +29,8 @@ afterAll(async () => {
 });
 
 function client() {
-  return new ArxivClient({
-    rssBaseUrl: `${server.url}/rss`,
-    apiBaseUrl: `${server.url}/api/query`,
-    pdfBaseUrl: `${server.url}/pdf`,
-    userAgent: "paper-triage-tests",
+  return standInArxivClient(server, {
     timeoutMs: 2_000,
-    apiMinIntervalMs: 0,
     retry: { minTimeout: 10, maxTimeout: 50, retries: 2 },
   });
 }

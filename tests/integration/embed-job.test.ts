@@ -19,8 +19,8 @@ const { searchPapers } = await import("../../lib/queries/search");
 const { QueueConnection, enqueue, enqueueCrawl } = await import("../../lib/queue");
 const { createEmbedProcessor } = await import("../../workers/embed");
 const { createCrawlProcessor } = await import("../../workers/crawl");
-const { ArxivClient } = await import("../../lib/arxiv/client");
 const { createCrawlRun, getCrawlRun } = await import("../../lib/queries/crawl-runs");
+const { standInArxivClient } = await import("../helpers/arxiv-client");
 
 let sql: pg.Client;
 let server: TestHttpServer;
@@ -114,13 +114,8 @@ test("a crawl that stores papers queues their embedding", async () => {
   const ids = [...feed.matchAll(/<link>https?:\/\/arxiv\.org\/abs\/([^<]+?)(?:v\d+)?<\/link>/g)].map((m) => m[1]!);
   expect(ids.length).toBeGreaterThan(10);
   server.script("/rss/stat", [{ status: 200, body: feed, headers: { "content-type": "application/rss+xml" } }]);
-  const client = new ArxivClient({
-    rssBaseUrl: `${server.url}/rss`,
-    apiBaseUrl: `${server.url}/api/query`,
-    pdfBaseUrl: `${server.url}/pdf`,
-    userAgent: "paper-triage-tests",
+  const client = standInArxivClient(server, {
     timeoutMs: 2_000,
-    apiMinIntervalMs: 0,
     retry: { minTimeout: 10, maxTimeout: 50, retries: 1 },
   });
   const connection = connect();

@@ -4,7 +4,6 @@
 // A PDF that cannot be had falls back to title + abstract, and the FAQ says so. Real BullMQ on Redis.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { ArxivClient } from "../../lib/arxiv/client";
 import { estimateTokens } from "../../lib/faq/full-text";
 import { ensureJob } from "../../lib/faq/request";
 import { questionSetHash } from "../../lib/faq/questions";
@@ -14,6 +13,7 @@ import { QueueConnection } from "../../lib/queue";
 import { createSummarizeProcessor } from "../../workers/summarize";
 import { startFakeLlm, type FakeLlm } from "../helpers/fake-llm";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
+import { standInArxivClient } from "../helpers/arxiv-client";
 import { buildPdf } from "../helpers/pdf";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 
@@ -53,13 +53,9 @@ async function seedPaper(): Promise<string> {
 /** Generates the FAQ of `paperId` v1 with a real worker and the given token budget; returns the row. */
 async function generate(paperId: string, maxInputTokens: number): Promise<FaqRecord> {
   const connection = new QueueConnection({ redisUrl, prefix: `faq-pdf-${randomBytes(4).toString("hex")}` });
-  const client = new ArxivClient({
-    rssBaseUrl: `${arxiv.url}/rss`,
-    apiBaseUrl: `${arxiv.url}/api/query`,
-    pdfBaseUrl: `${arxiv.url}/pdf`,
+  const client = standInArxivClient(arxiv, {
     userAgent: USER_AGENT,
     timeoutMs: 5_000,
-    apiMinIntervalMs: 0,
     retry: { retries: 2, minTimeout: 10, maxTimeout: 20, randomize: false },
   });
   const llm = new LlmClient({ baseUrl: fake.url, apiKey: "test-key", model: "fake-model", timeoutMs: 5_000, maxTokens: 200 });

@@ -7,11 +7,11 @@
 // RSS runs in tests/integration/crawl.test.ts; this file adds API runs and the stored-data checks.)
 import { randomBytes } from "node:crypto";
 import { afterAll, expect, inject, test } from "vitest";
-import { ArxivClient } from "../../lib/arxiv/client";
 import { createCrawlRun } from "../../lib/queries/crawl-runs";
 import { enqueueCrawl, QueueConnection } from "../../lib/queue";
 import { createCrawlProcessor } from "../../workers/crawl";
 import type { ScriptStep, TestHttpServer } from "../helpers/http-server";
+import { standInArxivClient } from "../helpers/arxiv-client";
 import { atomPage, startArxivStandIn, storedRows, syntheticEntries, waitForRun, withSql, type SyntheticEntry } from "./support";
 
 const PAGE = 5;
@@ -27,13 +27,8 @@ function crawlQueue(server: TestHttpServer): QueueConnection {
   const connection = redisUrl
     ? new QueueConnection({ redisUrl, prefix: `reliability-${randomBytes(4).toString("hex")}` })
     : new QueueConnection({ databaseUrl: inject("databaseUrl"), pgSchema: process.env.QUEUE_PG_SCHEMA });
-  const client = new ArxivClient({
-    rssBaseUrl: `${server.url}/rss`,
-    apiBaseUrl: `${server.url}/api/query`,
-    pdfBaseUrl: `${server.url}/pdf`,
-    userAgent: "paper-triage-tests",
+  const client = standInArxivClient(server, {
     timeoutMs: 300,
-    apiMinIntervalMs: 0,
     retry: { retries: 2, minTimeout: 10, maxTimeout: 50, maxRetryAfterMs: 3_000 },
   });
   connection.worker("crawl", createCrawlProcessor({ client, connection, pageSize: PAGE, retryDelayMs: 20 }), { concurrency: 1 });

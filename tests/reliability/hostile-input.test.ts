@@ -4,12 +4,12 @@
 // javascript: link is made, and nothing crashes (huge strings, invalid UTF-8, NUL bytes).
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ArxivClient } from "../../lib/arxiv/client";
 import { crawlStep } from "../../lib/crawl";
 import { createCrawlRun } from "../../lib/queries/crawl-runs";
 import { upsertEntries } from "../../lib/queries/papers";
 import { hasChromium, launchBrowser } from "../helpers/browser";
 import type { TestHttpServer } from "../helpers/http-server";
+import { standInArxivClient } from "../helpers/arxiv-client";
 import { randomDay } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
 import { atomPage, startArxivStandIn, storedRows, syntheticEntries, type SyntheticEntry } from "./support";
@@ -36,13 +36,8 @@ beforeAll(async () => {
   const mark = page.indexOf("MARK");
   const body = Buffer.concat([page.subarray(0, mark), Buffer.from([0xff, 0xfe]), page.subarray(mark + 4)]);
   server = await startArxivStandIn(entries, 10, () => ({ status: 200, body }));
-  const client = new ArxivClient({
-    rssBaseUrl: `${server.url}/rss`,
-    apiBaseUrl: `${server.url}/api/query`,
-    pdfBaseUrl: `${server.url}/pdf`,
-    userAgent: "paper-triage-tests",
+  const client = standInArxivClient(server, {
     timeoutMs: 5_000,
-    apiMinIntervalMs: 0,
     retry: { retries: 0 },
   });
   const run = await createCrawlRun({ trigger: "cli", source: "api", categories: ["cs.LG"], dateFrom: "2024-05-01", dateTo: "2024-05-01" });

@@ -39,11 +39,13 @@ async function stillAnswering() {
 /**
  * POSTs `body` with node:http and resolves with the answer as soon as it comes: a server that
  * refuses early closes the connection while the client is still writing, which fetch reports as
- * a network error instead of the status it did receive.
+ * a network error instead of the status it did receive. A string goes with its Content-Length; an
+ * array of strings goes in chunks without one (Transfer-Encoding: chunked).
  */
-function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+function post(url: string, headers: Record<string, string>, body: string | string[]): Promise<{ status: number; text: string }> {
+  const chunked = Array.isArray(body);
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
+    const request = httpRequest(url, { method: "POST", headers: chunked ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (response) => {
       let text = "";
       response.setEncoding("utf8");
       response.on("data", (d: string) => (text += d));
@@ -51,7 +53,11 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
       response.on("error", () => resolve({ status: response.statusCode ?? 0, text }));
     });
     request.on("error", (error) => reject(error));
-    request.end(body);
+    if (chunked) {
+      expect(request.getHeader("content-length")).toBeUndefined();
+      for (const chunk of body) request.write(chunk);
+      request.end();
+    } else request.end(body);
   });
 }
 
@@ -94,31 +100,14 @@ test("a 5 MB body to /api/faq and to sign-up is refused with 413, nothing is sto
   await stillAnswering();
 });
 
-/** POSTs `body` in chunks without Content-Length (Transfer-Encoding: chunked), as `post` does otherwise. */
-function postChunked(url: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: "POST", headers }, (response) => {
-      let text = "";
-      response.setEncoding("utf8");
-      response.on("data", (d: string) => (text += d));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, text }));
-      response.on("error", () => resolve({ status: response.statusCode ?? 0, text }));
-    });
-    request.on("error", (error) => reject(error));
-    expect(request.getHeader("content-length")).toBeUndefined();
-    for (const chunk of chunks) request.write(chunk);
-    request.end();
-  });
-}
-
 test("a chunked body (no Content-Length) over 1 MB to /api/faq is refused with 413; a small chunked one is read", async () => {
   const json = JSON.stringify({ paperId: "x".repeat(3 * MB), language: "en" });
   const chunks = Array.from({ length: Math.ceil(json.length / (64 * 1024)) }, (_, i) => json.slice(i * 64 * 1024, (i + 1) * 64 * 1024));
-  const big = await postChunked(`${web.url}/api/faq`, { "content-type": "application/json" }, chunks);
+  const big = await post(`${web.url}/api/faq`, { "content-type": "application/json" }, chunks);
   expect(big.status).toBe(413);
   expect(big.text).toContain("the limit is 1048576 bytes");
   // The same route still reads a chunked body under the limit: a paper id that is not one gets its 400.
-  const small = await postChunked(`${web.url}/api/faq`, { "content-type": "application/json" }, ['{"paperId": "not', ' an id", "language": "en"}']);
+  const small = await post(`${web.url}/api/faq`, { "content-type": "application/json" }, ['{"paperId": "not', ' an id", "language": "en"}']);
   expect(small.status).toBe(400);
   expect(small.text).toContain("is not an arXiv id");
   await stillAnswering();
@@ -145,14 +134,14 @@ test("through the page cache (as `npm start` runs the web server), chunked bodie
   const front = await startWeb({ WEB_PROCESSES: "1" }, { front: true });
   try {
     const chunksOf = (text: string) => Array.from({ length: Math.ceil(text.length / (64 * 1024)) }, (_, i) => text.slice(i * 64 * 1024, (i + 1) * 64 * 1024));
-    const action = await postChunked(
+    const action = await post(
       `${front.url}/`,
       { "content-type": "text/plain;charset=UTF-8", "next-action": starActionId(), origin: front.url, accept: "text/x-component" },
       chunksOf(JSON.stringify(["2104.12255", true, "x".repeat(3 * MB)])),
     );
     expect(action.status).toBe(413);
     expect(action.text).toContain("The request body is too large (more than 1048576 bytes)");
-    const signUp = await postChunked(
+    const signUp = await post(
       `${front.url}/api/auth/sign-up/email`,
       { "content-type": "application/json", origin: front.url },
       chunksOf(JSON.stringify({ email: `chunked-${Date.now()}@example.org`, password: "p".repeat(3 * MB), name: "Big" })),
@@ -163,7 +152,7 @@ test("through the page cache (as `npm start` runs the web server), chunked bodie
     expect(declared.status).toBe(413);
     expect(declared.text).toContain("the limit is 1048576 bytes");
     // Small chunked bodies pass through and are read.
-    const small = await postChunked(`${front.url}/api/faq`, { "content-type": "application/json" }, ['{"paperId": "not', ' an id", "language": "en"}']);
+    const small = await post(`${front.url}/api/faq`, { "content-type": "application/json" }, ['{"paperId": "not', ' an id", "language": "en"}']);
     expect(small.status).toBe(400);
     expect(small.text).toContain("is not an arXiv id");
     expect((await fetch(`${front.url}/search?q=attention`)).status).toBe(200);
