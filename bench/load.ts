@@ -14,6 +14,7 @@
 // shared Redis is never touched), otherwise the PostgreSQL queue backend in the scratch database.
 // Options (environment): BENCH_CONNECTIONS (50), BENCH_DURATION (60 s; `--seconds` wins), BENCH_PAPERS (3000).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, createServer, get as httpGet } from "node:http";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -28,7 +29,11 @@ import { applyMigrations } from "../lib/migrate";
 import { freePort } from "../lib/net";
 import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
 
-const { values: args } = parseArgs({ options: { seconds: { type: "string" }, "model-dir": { type: "string" }, "page-cache-seconds": { type: "string" }, only: { type: "string" } } });
+const { values: args } = parseArgs({
+  options: { seconds: { type: "string" }, "model-dir": { type: "string" }, "page-cache-seconds": { type: "string" }, only: { type: "string" }, "signed-in": { type: "string" } },
+});
+/** `--signed-in 10`: that many of the readers hold a session of their own (their pages are never kept: each is rendered). */
+const SIGNED_IN = Number(args["signed-in"] ?? 0);
 /** `--only paper` (or listing, more, search): every reader asks for that kind of page only. */
 const ONLY = args.only;
 const ONLY_SLOT: Record<string, number> = { listing: 0, more: 2, search: 3, paper: 4 };
@@ -104,6 +109,7 @@ async function startPrivateRedis(): Promise<{ url: string; stop: () => void } | 
 }
 
 async function main() {
+  if (!(SIGNED_IN >= 0 && SIGNED_IN <= CONNECTIONS)) throw new Error(`--signed-in takes 0 to ${CONNECTIONS} readers, not ${args["signed-in"]}`);
   if (!(DURATION_S > 0)) throw new Error(`--seconds must be a positive number, not ${args.seconds ?? process.env.BENCH_DURATION}`);
   const model = locateModel(MODEL_DIR);
   if (!model.ok) throw new Error(model.message);
@@ -111,6 +117,8 @@ async function main() {
   const scratch = await createScratchDatabase("bench_load");
   const databaseUrl = scratch.url;
   process.env.DATABASE_URL = databaseUrl;
+  // The web server and this process sign sessions with one secret (signed-in readers' sessions are made here).
+  process.env.AUTH_SECRET = randomBytes(32).toString("hex");
   let web: BenchServer | undefined;
   let worker: ChildProcess | undefined;
   const redis = await startPrivateRedis();
@@ -129,7 +137,7 @@ async function main() {
     const ids = stored.map((e) => e.id);
 
     const queueEnv: Record<string, string> = { ...(redis ? { REDIS_URL: redis.url } : { QUEUE_PG_SCHEMA: "bullmq" }), EMBEDDING_MODEL_DIR: MODEL_DIR };
-    web = startNextServer({ DATABASE_URL: databaseUrl, ...queueEnv, PAGE_CACHE_SECONDS }, "inherit", { front: Number(PAGE_CACHE_SECONDS) > 0 });
+    web = startNextServer({ DATABASE_URL: databaseUrl, ...queueEnv, PAGE_CACHE_SECONDS, AUTH_SECRET: process.env.AUTH_SECRET }, "inherit", { front: Number(PAGE_CACHE_SECONDS) > 0 });
     const base = web.base;
     for (let i = 0; ; i++) {
       try {
@@ -139,6 +147,8 @@ async function main() {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+
+    const sessions = await signedInSessions(SIGNED_IN, ids);
 
     // The worker, as docker-compose.yml runs it, and a crawl of CRAWL_PAGES API pages.
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, ...queueEnv, LOG_LEVEL: "warn", CRAWL_ON_FIRST_START: "false",
@@ -183,13 +193,14 @@ async function main() {
       }
     };
     console.log(`embedding model: ${modelName}`);
-    console.log(`web server: ${Number(PAGE_CACHE_SECONDS) > 0 ? `scripts/web.ts (next start × WEB_PROCESSES=${process.env.WEB_PROCESSES ?? "cores, at most 4"} behind the page cache, PAGE_CACHE_SECONDS=${PAGE_CACHE_SECONDS})` : "next start alone (PAGE_CACHE_SECONDS=0)"}; worker nice ${process.env.WORKER_NICE ?? "10 (default)"}`);
+    console.log(`web server: ${Number(PAGE_CACHE_SECONDS) > 0 ? `scripts/web.ts (next start × WEB_PROCESSES=${process.env.WEB_PROCESSES ?? "cores, at most 4"} behind the page cache, PAGE_CACHE_SECONDS=${PAGE_CACHE_SECONDS}, PAGE_CACHE_STALE_SECONDS=${process.env.PAGE_CACHE_STALE_SECONDS ?? "60 (default)"})` : "next start alone (PAGE_CACHE_SECONDS=0)"}; worker nice ${process.env.WORKER_NICE ?? "10 (default)"}`);
     if (ONLY) console.log(`only ${ONLY} requests (--only)`);
+    console.log(`readers signed in: ${SIGNED_IN} of ${CONNECTIONS}${SIGNED_IN ? " (each with 20 starred papers; their pages are rendered for them, never kept)" : " (--signed-in N for some with sessions)"}`);
     console.log(`load: ${CONNECTIONS} readers for ${DURATION_S} s on ${PAPERS} papers (${DAYS.length} days × ${CATEGORIES.length} categories), crawl of ${CRAWL_PAGES}×${CRAWL_PAGE} entries and an embed run of every paper running …`);
     // The embed run: every paper stored so far re-embedded (the crawl's own "missing" jobs embed the new ones).
     const loadStart = new Date();
     const embedJob = await enqueueEmbedAll(queue, "all");
-    const result = await readers(base, CONNECTIONS, DURATION_S * 1000, nextRequest);
+    const result = await readers(base, CONNECTIONS, DURATION_S * 1000, nextRequest, sessions);
     const loadEnd = new Date();
     const crawledAfter = await crawled();
     const embedState = await embedJob.getState();
@@ -207,10 +218,15 @@ async function main() {
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}, Node ${process.version}, PostgreSQL at ${scratch.server.host}, queue ${redis ? "Redis (private)" : "PostgreSQL"}`);
     console.log(`requests: ${all.length} in ${(result.elapsedMs / 1000).toFixed(1)} s = ${(all.length / (result.elapsedMs / 1000)).toFixed(1)} req/s`);
     console.log(`latency ms (all): ${describe(all)}`);
+    if (SIGNED_IN > 0) {
+      for (const [who, signedIn] of [["signed out", false], ["signed in", true]] as const) {
+        console.log(`latency ms (${who}): ${describe(result.samples.filter((x) => x.signedIn === signedIn).map((x) => x.ms))}`);
+      }
+    }
     for (const kind of ["listing", "more", "search", "paper"] as const) {
       const ms = result.samples.filter((x) => x.kind === kind).map((x) => x.ms);
-      const hits = result.samples.filter((x) => x.kind === kind && x.cache === "hit").length;
-      console.log(`  ${kind.padEnd(8)} ${String(ms.length).padStart(6)} requests: ${describe(ms)}   (${ms.length ? Math.round((100 * hits) / ms.length) : 0} % from the page cache)`);
+      const share = (state: string) => (ms.length ? Math.round((100 * result.samples.filter((x) => x.kind === kind && x.cache === state).length) / ms.length) : 0);
+      console.log(`  ${kind.padEnd(8)} ${String(ms.length).padStart(6)} requests: ${describe(ms)}   (from the page cache: ${share("hit")} % fresh, ${share("stale")} % stale)`);
     }
     console.log(`errors: ${errors} (statuses ${JSON.stringify(Object.fromEntries(statuses))}${result.firstError ? `; first: ${result.firstError}` : ""})`);
     console.log(`crawl during the load: ${crawledAfter - crawledBefore} papers stored (${crawledAfter} in all, ${arxiv.requests()} API pages served); run ${runState.status}`);
@@ -236,8 +252,32 @@ async function main() {
   }
 }
 
+/**
+ * `count` readers with accounts and sessions (made through the auth library in this process, as a
+ * sign-up would make them, without going through the sign-up rate limit), each with 20 starred
+ * papers; returns their Cookie headers.
+ */
+async function signedInSessions(count: number, ids: string[]): Promise<string[]> {
+  if (count === 0) return [];
+  const { getAuth } = await import("../lib/auth");
+  const { db } = await import("../lib/db");
+  const cookies: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const { headers, response } = await getAuth().api.signUpEmail({
+      body: { email: `reader${i}@bench.example`, password: "bench-password-1", name: `Reader ${i}` },
+      returnHeaders: true,
+    });
+    const cookie = headers.getSetCookie().map((c) => c.split(";")[0]!).join("; ");
+    if (!cookie.includes("session_token")) throw new Error("signing up a bench reader gave no session");
+    await db().star.createMany({ data: ids.slice(i * 20, i * 20 + 20).map((paperId) => ({ userId: response.user.id, paperId })) });
+    cookies.push(cookie);
+  }
+  return cookies;
+}
+
 interface Sample {
   kind: string;
+  signedIn: boolean;
   status: number;
   ms: number;
   /** The page cache's word on it (x-page-cache), "none" without the cache. */
@@ -252,15 +292,16 @@ interface Sample {
  * unpacking them: a browser unpacks on its own machine, while this generator shares the server's
  * cores (unpacking with fetch cost it about half a core of the two).
  */
-async function readers<K extends string>(base: string, connections: number, durationMs: number, next: () => { kind: K; path: string }) {
+async function readers<K extends string>(base: string, connections: number, durationMs: number, next: () => { kind: K; path: string }, sessions: string[]) {
   const samples: Sample[] = [];
   let firstError: string | undefined;
   const start = performance.now();
   const end = start + durationMs;
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const get = (address: string) =>
+  const get = (address: string, cookie: string | undefined) =>
     new Promise<{ status: number; cache: string }>((resolve, reject) => {
-      const request = httpGet(base + address, { agent, headers: { "accept-encoding": "gzip", accept: "text/html" }, timeout: 10_000 }, (response) => {
+      const headers: Record<string, string> = { "accept-encoding": "gzip", accept: "text/html", ...(cookie ? { cookie } : {}) };
+      const request = httpGet(base + address, { agent, headers, timeout: 10_000 }, (response) => {
         response.on("data", () => {});
         response.on("end", () => resolve({ status: response.statusCode ?? 0, cache: String(response.headers["x-page-cache"] ?? "none") }));
         response.on("error", reject);
@@ -268,21 +309,22 @@ async function readers<K extends string>(base: string, connections: number, dura
       request.on("timeout", () => request.destroy(new Error("no answer within 10 s")));
       request.on("error", reject);
     });
-  const reader = async () => {
+  const reader = async (index: number) => {
+    const cookie = sessions[index];
     while (performance.now() < end) {
       const { kind, path: address } = next();
       const t0 = performance.now();
       let status = 0;
       let cache = "none";
       try {
-        ({ status, cache } = await get(address));
+        ({ status, cache } = await get(address, cookie));
       } catch (error) {
         firstError ??= `${address}: ${error instanceof Error ? error.message : String(error)}`;
       }
-      samples.push({ kind, status, ms: performance.now() - t0, cache });
+      samples.push({ kind, signedIn: cookie !== undefined, status, ms: performance.now() - t0, cache });
     }
   };
-  await Promise.all(Array.from({ length: connections }, reader));
+  await Promise.all(Array.from({ length: connections }, (_, index) => reader(index)));
   agent.destroy();
   return { samples, elapsedMs: performance.now() - start, firstError };
 }
@@ -294,7 +336,7 @@ function percentile(values: number[], p: number): number {
 }
 
 const describe = (ms: number[]) =>
-  ms.length ? `p50 ${percentile(ms, 50).toFixed(0)}  p90 ${percentile(ms, 90).toFixed(0)}  p99 ${percentile(ms, 99).toFixed(0)}  max ${Math.max(...ms).toFixed(0)}` : "none";
+  ms.length ? `p50 ${percentile(ms, 50).toFixed(0)}  p90 ${percentile(ms, 90).toFixed(0)}  p99 ${percentile(ms, 99).toFixed(0)}  max ${percentile(ms, 100).toFixed(0)}` : "none";
 
 main().then(() => process.exit(0), (error) => {
   console.error(error);

@@ -147,15 +147,21 @@ function createAuth() {
       updateAge: 60 * 60 * 24,
     },
     rateLimit: {
-      // Per client address and path, in memory (one web process). Tighter than the default burst
-      // for password guessing, loose enough for a household sharing one address.
+      // Per client address and path, counted in the database (table rate_limits) so every web
+      // process and replica counts the same attempts. Tighter than the default burst for password
+      // guessing, loose enough for a household sharing one address.
+      enabled: config.AUTH_RATE_LIMIT > 0,
+      storage: "database",
       customRules: {
-        "/sign-in/email": { window: 60, max: 10 },
-        "/sign-up/email": { window: 60, max: 10 },
+        "/sign-in/email": { window: 60, max: config.AUTH_RATE_LIMIT },
+        "/sign-up/email": { window: 60, max: config.AUTH_RATE_LIMIT },
       },
     },
     advanced: {
       cookiePrefix: "paper-triage",
+      // The client address is the last X-Forwarded-For entry added by a hop not in TRUSTED_PROXIES
+      // (the web front adds the address that connected to it), so a forged header moves nothing.
+      ipAddress: { ipAddressHeaders: ["x-forwarded-for"], trustedProxies: config.TRUSTED_PROXIES },
       // Secure cookies need https; a LAN install on plain http would otherwise never keep a session.
       useSecureCookies: base.startsWith("https://"),
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax", path: "/" },

@@ -16,7 +16,8 @@ export function buildIsStale(root = ROOT): boolean {
     if (!stat.isDirectory()) return stat.mtimeMs > builtAt;
     return readdirSync(p).some((entry) => entry !== "generated" && newer(path.join(p, entry)));
   };
-  return ["app", "lib", "next.config.mjs", "proxy.ts", "package.json"].some((p) => newer(path.join(root, p)));
+  // The generated Prisma client (lib/generated) follows prisma/schema.prisma.
+  return ["app", "lib", "next.config.mjs", "proxy.ts", "package.json", "prisma/schema.prisma"].some((p) => newer(path.join(root, p)));
 }
 
 /** Runs `next build`; returns its exit status. */

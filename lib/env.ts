@@ -58,6 +58,19 @@ export const envSchema = z.object({
       message: "expected at least 32 characters (e.g. the output of `openssl rand -hex 32`)",
     }),
   /** Addresses that are administrators (on sign-up, and on sign-in when the account already exists). */
+  /** Sign-in and sign-up attempts per minute from one client address (the auth library answers 429
+   *  beyond); 0 turns the auth library's rate limiting off. */
+  AUTH_RATE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(10),
+  /** Proxies whose X-Forwarded-For entries are believed (addresses or CIDR ranges, comma-separated):
+   *  the client address that sign-in limits count is the last one added by a hop not in this list.
+   *  Default: this machine only (a reverse proxy on the same host). */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "127.0.0.1/32,::1/128").split(/[\s,;]+/).map((e) => e.trim()).filter(Boolean))
+    .refine((list) => list.every((e) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e)), {
+      message: "expected a comma-separated list of addresses or CIDR ranges such as 127.0.0.1/32,172.16.0.0/12",
+    }),
   ADMIN_EMAILS: z
     .string()
     .optional()
@@ -155,6 +168,9 @@ export const envSchema = z.object({
   /** How long the web front keeps a page a signed-out reader saw and serves it again without
    *  rendering (lib/page-cache.ts); 0: no front, `next start` answers on PORT itself. */
   PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+  /** For this long after PAGE_CACHE_SECONDS ran out, a kept page is still served at once while one
+   *  render in the background replaces it (stale-while-revalidate); 0: readers wait for the render. */
+  PAGE_CACHE_STALE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Next.js processes behind the page cache (one renders on one core). Default: the number of
    *  cores, at most 4. */
   WEB_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),

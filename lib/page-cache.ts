@@ -13,7 +13,9 @@
 //   (pages showing work in progress render one, so nobody is served a stale "fetching …" page).
 // The key is the address, the theme cookie and whether the browser takes gzip (the body is stored
 // as Next sent it). Readers asking for the same key while it is rendered wait for that one render.
-// Answers say `x-page-cache: hit|miss|bypass`; browsers still get Next's `Cache-Control` (no-store).
+// A page expired less than PAGE_CACHE_STALE_SECONDS ago is still served at once while one render in
+// the background replaces it (stale-while-revalidate), so readers wait only for pages not seen lately.
+// Answers say `x-page-cache: hit|stale|miss|bypass`; browsers still get Next's `Cache-Control` (no-store).
 // It also refuses request bodies over 1 MB (413), chunked ones included, before they reach Next.js.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { gunzipSync as gunzip } from "node:zlib";
@@ -28,6 +30,18 @@ export interface PageCacheOptions {
   upstreams: { host: string; port: number }[];
   /** How long a kept page is served (0: nothing is kept, every request passes through). */
   ttlMs: number;
+  /**
+   * For this long after it expires, a kept page is still served at once (`x-page-cache: stale`)
+   * while ONE render in the background replaces it — nobody waits for a page seen before. 0: an
+   * expired page is rendered while its reader waits.
+   */
+  staleMs?: number;
+  /**
+   * At most this many background renders at once (default 1): refreshing stale pages takes only
+   * what is left of the web processes after readers, who are waiting. A stale page whose refresh
+   * cannot start now is served as it is and refreshed by a later reader.
+   */
+  backgroundRenders?: number;
   /** At most this many pages are kept (the oldest go first). */
   maxEntries?: number;
   /** At most this many bytes of bodies are kept in all. */
@@ -69,7 +83,7 @@ export function cacheKey(method: string | undefined, url: string | undefined, he
 
 export interface PageCacheServer {
   server: http.Server;
-  stats: () => { hits: number; misses: number; bypassed: number; entries: number; bytes: number };
+  stats: () => { hits: number; misses: number; bypassed: number; stale: number; entries: number; bytes: number };
   close: () => Promise<void>;
 }
 
@@ -90,13 +104,16 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       },
     };
   };
+  const staleMs = options.staleMs ?? 0;
+  const backgroundRenders = options.backgroundRenders ?? 1;
+  let inBackground = 0;
   const maxEntries = options.maxEntries ?? 2_000;
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<Entry | undefined>>();
   let bytes = 0;
-  const counts = { hits: 0, misses: 0, bypassed: 0 };
+  const counts = { hits: 0, misses: 0, bypassed: 0, stale: 0 };
 
   const remember = (key: string, entry: Entry) => {
     const old = entries.get(key);
@@ -114,7 +131,8 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
   const forwardedHeaders = (req: IncomingMessage, acceptEncoding?: string): http.OutgoingHttpHeaders => {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
-    const client = req.socket.remoteAddress ?? "";
+    // An IPv4 reader on a dual-stack socket shows as ::ffff:a.b.c.d; passed on as a.b.c.d.
+    const client = (req.socket.remoteAddress ?? "").replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
     headers["x-forwarded-for"] = req.headers["x-forwarded-for"] ? `${req.headers["x-forwarded-for"]}, ${client}` : client;
     headers["x-forwarded-host"] ??= req.headers.host;
     headers["x-forwarded-proto"] ??= "http";
@@ -125,7 +143,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
   const answerHeaders = (upstream: IncomingMessage): [string, string | string[]][] =>
     Object.entries(upstream.headers).filter((h): h is [string, string | string[]] => !HOP_BY_HOP.has(h[0]) && h[1] !== undefined);
 
-  const send = (res: ServerResponse, entry: Entry, state: "hit" | "miss") => {
+  const send = (res: ServerResponse, entry: Entry, state: "hit" | "stale") => {
     for (const [name, value] of entry.headers) if (name !== "content-length") res.setHeader(name, value);
     res.setHeader("content-length", entry.body.length);
     res.setHeader("x-page-cache", state);
@@ -188,8 +206,11 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     req.resume();
   };
 
-  /** Renders a cacheable request once, streaming it to `res` as it comes; resolves with the entry when it may be kept. */
-  const render = (key: string, req: IncomingMessage, res: ServerResponse) =>
+  /**
+   * Renders a cacheable request once and resolves with the entry when it may be kept. With `res`,
+   * the answer streams to that reader as it comes; without, it is a background refresh of a stale page.
+   */
+  const render = (key: string, req: IncomingMessage, res: ServerResponse | undefined) =>
     new Promise<Entry | undefined>((resolve) => {
       const gzip = key.startsWith("gz ");
       const target = pick();
@@ -199,12 +220,12 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
           upstream.on("close", target.release);
           const headers = answerHeaders(upstream);
           const status = upstream.statusCode ?? 502;
-          res.writeHead(status, upstream.statusMessage, rawHeaders(headers, "miss"));
+          res?.writeHead(status, upstream.statusMessage, rawHeaders(headers, "miss"));
           let keep = status === 200 && upstream.headers["set-cookie"] === undefined;
           const chunks: Buffer[] = [];
           let size = 0;
           upstream.on("data", (chunk: Buffer) => {
-            res.write(chunk);
+            res?.write(chunk);
             if (!keep) return;
             size += chunk.length;
             if (size > MAX_ENTRY_BYTES) {
@@ -213,35 +234,58 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
             } else chunks.push(chunk);
           });
           upstream.on("end", () => {
-            res.end();
+            res?.end();
             const body = keep ? Buffer.concat(chunks) : undefined;
             // The opt-out marker is looked for in the text; a gzip body is looked at unpacked.
             if (!body || containsOptOut(body, upstream.headers["content-encoding"])) return resolve(undefined);
             resolve({ at: Date.now(), status, headers, body });
           });
           upstream.on("error", (error) => {
-            res.destroy(error);
+            res?.destroy(error);
             resolve(undefined);
           });
         },
       );
       upstreamReq.on("error", (error) => {
         target.release();
-        failed(res, error);
+        if (res) failed(res, error);
         resolve(undefined);
       });
       upstreamReq.end();
     });
 
+  /** One render per key at a time; what it yields replaces the kept page (or drops it when it may not be kept). */
+  const renderOnce = (key: string, req: IncomingMessage, res: ServerResponse | undefined) => {
+    const rendering = render(key, req, res).then((entry) => {
+      inFlight.delete(key);
+      if (entry) remember(key, entry);
+      else entries.delete(key);
+      return entry;
+    });
+    inFlight.set(key, rendering);
+    return rendering;
+  };
+
   const server = http.createServer((req, res) => {
     const key = options.ttlMs > 0 ? cacheKey(req.method, req.url, req.headers) : undefined;
     if (!key) return pass(req, res);
     const kept = entries.get(key);
-    if (kept && Date.now() - kept.at < options.ttlMs) {
+    const age = kept ? Date.now() - kept.at : Number.POSITIVE_INFINITY;
+    if (kept && age < options.ttlMs) {
       counts.hits += 1;
       return send(res, kept, "hit");
     }
     const pending = inFlight.get(key);
+    if (kept && age < options.ttlMs + staleMs) {
+      // Seen before and not long expired: served as it was while one render replaces it.
+      counts.stale += 1;
+      send(res, kept, "stale");
+      if (!pending && inBackground < backgroundRenders) {
+        inBackground += 1;
+        void renderOnce(key, req, undefined).finally(() => (inBackground -= 1));
+      }
+      return;
+    }
     if (pending) {
       // Someone is rendering this page now: wait for it, or render our own when it may not be kept.
       void pending.then((entry) => {
@@ -253,13 +297,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       return;
     }
     counts.misses += 1;
-    const rendering = render(key, req, res).then((entry) => {
-      inFlight.delete(key);
-      if (entry) remember(key, entry);
-      else entries.delete(key);
-      return entry;
-    });
-    inFlight.set(key, rendering);
+    renderOnce(key, req, res);
   });
   // As Node's own server: idle keep-alive sockets are closed, slow headers are refused.
   server.keepAliveTimeout = 5_000;

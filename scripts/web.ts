@@ -23,7 +23,7 @@ async function main() {
   const servers = ports.map((port) =>
     spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { cwd: root, env: process.env, stdio: ["ignore", "inherit", "inherit"] }),
   );
-  const front = direct ? undefined : createPageCacheServer({ upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), ttlMs });
+  const front = direct ? undefined : createPageCacheServer({ upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), ttlMs, staleMs: config.PAGE_CACHE_STALE_SECONDS * 1000 });
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) return;

@@ -34,6 +34,9 @@ export async function startWeb(env: Record<string, string> = {}, options: { fron
         PUBLIC_URL: `http://127.0.0.1:${port}`,
         LOG_LEVEL: "warn",
         AUTH_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
+        // Test files run in parallel against one database, from one address: their sign-ins would
+        // share one rate-limit counter. tests/reliability/sign-in-limits.test.ts sets a real limit.
+        AUTH_RATE_LIMIT: "0",
         HOST: "127.0.0.1",
         PORT: String(port),
         ...env,

@@ -48,8 +48,8 @@ async function upstream(handler: (req: IncomingMessage, res: ServerResponse, n: 
   return u;
 }
 
-async function front(ports: number[], ttlMs = 60_000): Promise<{ url: string; cache: PageCacheServer }> {
-  const cache = createPageCacheServer({ upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), ttlMs });
+async function front(ports: number[], ttlMs = 60_000, staleMs = 0): Promise<{ url: string; cache: PageCacheServer }> {
+  const cache = createPageCacheServer({ upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), ttlMs, staleMs });
   await new Promise<void>((r) => cache.server.listen(0, "127.0.0.1", r));
   opened.unshift({ close: () => cache.close() });
   return { url: `http://127.0.0.1:${(cache.server.address() as AddressInfo).port}`, cache };
@@ -109,6 +109,80 @@ test("a signed-out reader's page is rendered once and then served from the cache
   const expired = await get(`${url}/list/cs.AI?date=2025-04-28`);
   expect(expired).toMatchObject({ state: "miss", body: "<p>listing #4</p>" });
   expect(cache.stats()).toMatchObject({ hits: 2, misses: 4 });
+});
+
+test("a page expired lately is served at once while one render in the background replaces it; long expired, the reader waits", async () => {
+  // The stand-in answers the listing; while `held`, renders wait until released; `failing` makes them 500.
+  let held: (() => void)[] | undefined;
+  let failing = false;
+  const up = await upstream((req, res, n) => {
+    const answer = () => {
+      if (failing) {
+        res.writeHead(500, { "content-type": "text/plain" });
+        return res.end(`failed #${n}`);
+      }
+      html("listing")(req, res, n);
+    };
+    if (held) held.push(answer);
+    else answer();
+  });
+  const { url, cache } = await front([up.port], 300, 1_500);
+  const page = `${url}/list/cs.AI?date=2025-04-28`;
+  expect(await get(page)).toMatchObject({ state: "miss", body: "<p>listing #1</p>" });
+  await new Promise((r) => setTimeout(r, 400));
+
+  // Expired 100 ms ago: both readers get the kept page although the web server has not answered yet.
+  held = [];
+  expect(await get(page)).toMatchObject({ state: "stale", body: "<p>listing #1</p>" });
+  expect(await get(page)).toMatchObject({ state: "stale", body: "<p>listing #1</p>" });
+  await expect.poll(() => up.seen.length).toBe(2); // one background render for both
+  for (const answer of held.splice(0)) answer();
+  held = undefined;
+  await expect.poll(async () => (await get(page)).body).toBe("<p>listing #2</p>");
+  expect((await get(page)).state).toBe("hit");
+
+  // A background render that fails drops the kept page: the next reader gets a fresh render.
+  await new Promise((r) => setTimeout(r, 400));
+  failing = true;
+  expect(await get(page)).toMatchObject({ state: "stale", body: "<p>listing #2</p>" });
+  await expect.poll(() => up.seen.length).toBe(3);
+  await new Promise((r) => setTimeout(r, 50));
+  failing = false;
+  expect(await get(page)).toMatchObject({ state: "miss", body: "<p>listing #4</p>" });
+
+  // Expired longer ago than the stale window: rendered while the reader waits.
+  await new Promise((r) => setTimeout(r, 2_000));
+  expect(await get(page)).toMatchObject({ state: "miss", body: "<p>listing #5</p>" });
+  expect(cache.stats().misses).toBe(3);
+  expect(cache.stats().stale).toBeGreaterThanOrEqual(3);
+});
+
+test("background renders take turns: one at a time by default, readers are never held for them", async () => {
+  let held: (() => void)[] | undefined;
+  const up = await upstream((req, res, n) => {
+    const answer = () => html(req.url!)(req, res, n);
+    if (held) held.push(answer);
+    else answer();
+  });
+  const { url } = await front([up.port], 200, 5_000);
+  expect((await get(`${url}/papers/a`)).state).toBe("miss");
+  expect((await get(`${url}/papers/b`)).state).toBe("miss");
+  await new Promise((r) => setTimeout(r, 300));
+  held = [];
+  expect(await get(`${url}/papers/a`)).toMatchObject({ state: "stale", body: "<p>/papers/a #1</p>" });
+  expect(await get(`${url}/papers/b`)).toMatchObject({ state: "stale", body: "<p>/papers/b #2</p>" });
+  await new Promise((r) => setTimeout(r, 100));
+  expect(up.seen.map((r) => r.url)).toEqual(["/papers/a", "/papers/b", "/papers/a"]); // b waits its turn
+  // A reader of a page not kept at all is not held behind the background render.
+  const fresh = get(`${url}/papers/c`);
+  await expect.poll(() => up.seen.length).toBe(4);
+  for (const answer of held.splice(0)) answer();
+  held = undefined;
+  expect((await fresh).state).toBe("miss");
+  await expect.poll(async () => (await get(`${url}/papers/a`)).state).toBe("hit");
+  // Now b's refresh can start.
+  expect((await get(`${url}/papers/b`)).state).toBe("stale");
+  await expect.poll(async () => (await get(`${url}/papers/b`)).body).toBe("<p>/papers/b #5</p>");
 });
 
 test("signed-in readers, other methods and Next's navigation requests always reach the web server", async () => {
