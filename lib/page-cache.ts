@@ -19,6 +19,7 @@
 // It also refuses request bodies over 1 MB (413), chunked ones included, before they reach Next.js.
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { gunzipSync as gunzip } from "node:zlib";
+import type { ErrorPage } from "./database-down";
 import { bodyTooLargeMessage, MAX_BODY_BYTES } from "./request-limits";
 
 /** Rendered by a page that must not be kept (app/components/no-page-cache.tsx). */
@@ -42,6 +43,12 @@ export interface PageCacheOptions {
    * cannot start now is served as it is and refreshed by a later reader.
    */
   backgroundRenders?: number;
+  /**
+   * Asked when a web process answers a page view (GET/HEAD, HTML, not /api) with a server error: a
+   * page to send instead (scripts/web.ts: the database-down page while the database is unreachable),
+   * or undefined to pass the error on.
+   */
+  errorPage?: (req: IncomingMessage) => Promise<ErrorPage | undefined>;
   /** At most this many pages are kept (the oldest go first). */
   maxEntries?: number;
   /** At most this many bytes of bodies are kept in all. */
@@ -160,6 +167,28 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     res.end(`The web server behind this address did not answer (${error.message}). It may be starting or restarting; try again in a moment.\n`);
   };
 
+  /**
+   * When a page view failed on the server and `errorPage` has a page for it: sends that page (with
+   * the web process's other headers, security headers included), drops the failed answer, and
+   * resolves true. Resolves false at once for every other answer.
+   */
+  const replaceError = async (req: IncomingMessage, res: ServerResponse, upstream: IncomingMessage, state: string): Promise<boolean> => {
+    const status = upstream.statusCode ?? 502;
+    const html = String(upstream.headers["content-type"] ?? "").startsWith("text/html");
+    if (!options.errorPage || status < 500 || !html || (req.method !== "GET" && req.method !== "HEAD") || req.url?.startsWith("/api/")) return false;
+    const page = await options.errorPage(req).catch(() => undefined);
+    if (!page) return false;
+    upstream.resume();
+    const replaced = new Set(["content-type", "content-length", "content-encoding", "cache-control", "vary", "link", ...Object.keys(page.headers)]);
+    for (const [name, value] of answerHeaders(upstream)) if (!replaced.has(name)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(page.headers)) res.setHeader(name, value);
+    res.setHeader("content-length", Buffer.byteLength(page.body));
+    res.setHeader("x-page-cache", state);
+    res.writeHead(page.status);
+    res.end(req.method === "HEAD" ? undefined : page.body);
+    return true;
+  };
+
   /** Passes a request through, streaming both ways; a body over MAX_BODY_BYTES is refused with 413. */
   const pass = (req: IncomingMessage, res: ServerResponse) => {
     counts.bypassed += 1;
@@ -168,11 +197,12 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     const target = pick();
     const upstreamReq = http.request(
       { host: target.host, port: target.port, agent, method: req.method, path: req.url, headers: forwardedHeaders(req) },
-      (upstream) => {
+      async (upstream) => {
         upstream.on("close", target.release);
+        upstream.on("error", (error) => res.destroy(error));
+        if ((upstream.statusCode ?? 502) >= 500 && (await replaceError(req, res, upstream, "bypass"))) return;
         res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, rawHeaders(answerHeaders(upstream), "bypass"));
         upstream.pipe(res);
-        upstream.on("error", (error) => res.destroy(error));
       },
     );
     let refused = false;
@@ -216,10 +246,11 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       const target = pick();
       const upstreamReq = http.request(
         { host: target.host, port: target.port, agent, method: "GET", path: req.url, headers: forwardedHeaders(req, gzip ? "gzip" : "identity") },
-        (upstream) => {
+        async (upstream) => {
           upstream.on("close", target.release);
           const headers = answerHeaders(upstream);
           const status = upstream.statusCode ?? 502;
+          if (status >= 500 && res && (await replaceError(req, res, upstream, "miss"))) return resolve(undefined);
           res?.writeHead(status, upstream.statusMessage, rawHeaders(headers, "miss"));
           let keep = status === 200 && upstream.headers["set-cookie"] === undefined;
           const chunks: Buffer[] = [];

@@ -3,11 +3,13 @@
 // and sends each request to the least busy one. One Next.js process renders on one core; sessions
 // live in the database, so any process serves any reader. With PAGE_CACHE_SECONDS=0 and one
 // process, `next start` alone on HOST:PORT. SIGTERM/SIGINT stop all; if one exits, all stop.
+// A page view failing while the database is unreachable gets lib/database-down.ts's 503 page.
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { parseEnv } from "../lib/env";
 import { freePort, waitForHttp } from "../lib/net";
+import { databaseDownPage, databaseReachable } from "../lib/database-down";
 import { createPageCacheServer } from "../lib/page-cache";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -23,7 +25,17 @@ async function main() {
   const servers = ports.map((port) =>
     spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { cwd: root, env: process.env, stdio: ["ignore", "inherit", "inherit"] }),
   );
-  const front = direct ? undefined : createPageCacheServer({ upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), ttlMs, staleMs: config.PAGE_CACHE_STALE_SECONDS * 1000 });
+  const databaseUrl = config.DATABASE_URL;
+  const front = direct
+    ? undefined
+    : createPageCacheServer({
+        upstreams: ports.map((port) => ({ host: "127.0.0.1", port })),
+        ttlMs,
+        staleMs: config.PAGE_CACHE_STALE_SECONDS * 1000,
+        // A page view that failed while the database does not answer: the database-down page.
+        errorPage: async (req) =>
+          databaseUrl && !(await databaseReachable(databaseUrl)) ? databaseDownPage(req.headers.cookie, req.url ?? "/") : undefined,
+      });
   let stopping = false;
   const stop = (code: number) => {
     if (stopping) return;

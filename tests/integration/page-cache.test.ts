@@ -6,7 +6,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterEach, expect, test } from "vitest";
-import { cacheKey, createPageCacheServer, PAGE_CACHE_OPT_OUT, type PageCacheServer } from "../../lib/page-cache";
+import { cacheKey, createPageCacheServer, PAGE_CACHE_OPT_OUT, type PageCacheOptions, type PageCacheServer } from "../../lib/page-cache";
 
 interface Upstream {
   port: number;
@@ -48,8 +48,8 @@ async function upstream(handler: (req: IncomingMessage, res: ServerResponse, n: 
   return u;
 }
 
-async function front(ports: number[], ttlMs = 60_000, staleMs = 0): Promise<{ url: string; cache: PageCacheServer }> {
-  const cache = createPageCacheServer({ upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), ttlMs, staleMs });
+async function front(ports: number[], ttlMs = 60_000, staleMs = 0, more: Partial<PageCacheOptions> = {}): Promise<{ url: string; cache: PageCacheServer }> {
+  const cache = createPageCacheServer({ upstreams: ports.map((port) => ({ host: "127.0.0.1", port })), ttlMs, staleMs, ...more });
   await new Promise<void>((r) => cache.server.listen(0, "127.0.0.1", r));
   opened.unshift({ close: () => cache.close() });
   return { url: `http://127.0.0.1:${(cache.server.address() as AddressInfo).port}`, cache };
@@ -183,6 +183,43 @@ test("background renders take turns: one at a time by default, readers are never
   // Now b's refresh can start.
   expect((await get(`${url}/papers/b`)).state).toBe("stale");
   await expect.poll(async () => (await get(`${url}/papers/b`)).body).toBe("<p>/papers/b #5</p>");
+});
+
+test("a page view that failed on the server gets the error page when one is given; other answers pass as they were", async () => {
+  const up = await upstream((req, res) => {
+    const html = req.url !== "/papers/text" && req.url !== "/api/health";
+    res.writeHead(req.url === "/papers/ok" ? 200 : 500, { "content-type": html ? "text/html; charset=utf-8" : "application/json", "content-security-policy": "default-src 'self'", "cache-control": "private, no-store" });
+    res.end(html ? "<html id=\"__next_error__\"></html>" : "{}");
+  });
+  let down = true;
+  const asked: string[] = [];
+  const { url } = await front([up.port], 60_000, 0, {
+    errorPage: async (req) => {
+      asked.push(`${req.method} ${req.url}`);
+      return down ? { status: 503, headers: { "content-type": "text/html; charset=utf-8", "retry-after": "10" }, body: "<h1>The database is unreachable</h1>" } : undefined;
+    },
+  });
+  const cached = await get(`${url}/list/cs.AI`);
+  expect(cached).toMatchObject({ status: 503, state: "miss", body: "<h1>The database is unreachable</h1>" });
+  expect(cached.headers.get("retry-after")).toBe("10");
+  expect(cached.headers.get("content-security-policy")).toBe("default-src 'self'"); // the web server's other headers stay
+  expect(cached.headers.get("cache-control")).toBeNull();
+  const signedIn = await get(`${url}/starred`, { cookie: "paper-triage.session_token=x" });
+  expect(signedIn).toMatchObject({ status: 503, state: "bypass", body: "<h1>The database is unreachable</h1>" });
+  // Never kept: the next reader's request reaches the web server again.
+  await get(`${url}/list/cs.AI`);
+  expect(up.seen.filter((r) => r.url === "/list/cs.AI")).toHaveLength(2);
+  // Not asked for: success, the API, answers that are not HTML, other methods.
+  expect((await get(`${url}/papers/ok`)).status).toBe(200);
+  expect(await get(`${url}/api/health`)).toMatchObject({ status: 500, body: "{}" });
+  expect(await get(`${url}/papers/text`)).toMatchObject({ status: 500, body: "{}" });
+  const post = await fetch(`${url}/papers/x`, { method: "POST", body: "a=1" });
+  expect(post.status).toBe(500);
+  expect(await post.text()).toBe("<html id=\"__next_error__\"></html>");
+  expect(asked).toEqual(["GET /list/cs.AI", "GET /starred", "GET /list/cs.AI"]);
+  // When the error page has nothing to say, the web server's answer passes as it was.
+  down = false;
+  expect(await get(`${url}/search?q=x`)).toMatchObject({ status: 500, body: "<html id=\"__next_error__\"></html>" });
 });
 
 test("signed-in readers, other methods and Next's navigation requests always reach the web server", async () => {

@@ -1,5 +1,6 @@
 // Fault matrix item 3: PostgreSQL unreachable for a while (a TCP proxy in front of the real server
-// is cut, then restored). The web server answers with the error page that names the database, and
+// is cut, then restored). The web server answers page views with its own 503 page that names the
+// database (server-made, readable without JavaScript), and
 // /api/health says which part is down; a crawl job that fails meanwhile is retried by BullMQ and
 // completes once the database is back; both recover without a restart and nothing is written twice.
 import { afterAll, beforeAll, expect, inject, test } from "vitest";
@@ -33,25 +34,41 @@ afterAll(async () => {
 });
 
 test("web: a clear error page while the database is down, normal pages again once it is back", { timeout: 120_000 }, async () => {
-  const started = await startWeb({ DATABASE_URL: proxy.url });
+  // The web server as `npm start` runs it: Next.js behind the web front (scripts/web.ts).
+  const started = await startWeb({ DATABASE_URL: proxy.url }, { front: true });
   web = started;
   expect((await fetch(`${started.url}/search?q=attention`)).status).toBe(200);
 
   proxy.cut();
-  const down = await fetch(`${started.url}/search?q=attention`);
+  // A page kept by the page cache before the cut is still served (its 10 s are not over) …
+  expect((await fetch(`${started.url}/search?q=attention`)).status).toBe(200);
+  // … any other: Next.js fails it, the front finds the database does not answer either and sends its page.
+  const down = await fetch(`${started.url}/search?q=outage`);
   const html = await down.text();
-  expect(down.status).toBe(500);
-  // What a reader sees: Next renders the error boundary (app/error.tsx) in the browser.
+  expect(down.status).toBe(503);
+  expect(down.headers.get("retry-after")).toBe("10");
+  expect(down.headers.get("content-type")).toContain("text/html");
+  // The words are in the server's HTML: no script is needed to read them.
+  expect(html).toContain("<h1>The database is unreachable</h1>");
+  expect(html).toContain('href="/api/health"');
+  expect(html).not.toContain("<script");
+  // The web server's security headers stay on it.
+  expect(down.headers.get("content-security-policy")).toContain("default-src 'self'");
   if (hasChromium) {
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage();
-      const response = await page.goto(`${started.url}/search?q=attention`);
-      expect(response?.status()).toBe(500);
-      const alert = page.getByRole("alert").filter({ hasText: "Something went wrong" });
-      await alert.waitFor({ timeout: 15_000 });
-      expect(await alert.textContent()).toContain("the database or the queue is unreachable");
-      expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Something went wrong");
+      // A reader whose browser runs no JavaScript, in dark mode.
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      await context.addCookies([{ name: "theme", value: "dark", url: started.url }]);
+      const page = await context.newPage();
+      // Signed in or not: a session cookie (pages never kept) gets the same page.
+      await context.addCookies([{ name: "paper-triage.session_token", value: "x", url: started.url }]);
+      const response = await page.goto(`${started.url}/list/cs.LG`);
+      expect(response?.status()).toBe(503);
+      expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("The database is unreachable");
+      expect(await page.getByRole("alert").textContent()).toContain("Nothing you saved is lost");
+      expect(await page.locator("html").getAttribute("data-theme")).toBe("dark");
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe("rgb(18, 19, 22)");
     } finally {
       await browser.close();
     }
@@ -68,6 +85,7 @@ test("web: a clear error page while the database is down, normal pages again onc
   expect(home.status).toBe(200);
   // No stack trace or connection string reached the reader.
   expect(html).not.toContain(inject("databaseUrl"));
+  expect(html).not.toContain(proxy.url);
   expect(html).not.toMatch(/at \S+ \(\/.*\.js:\d+/);
 });
 
