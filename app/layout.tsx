@@ -34,8 +34,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Link href="/topics">Topics</Link>
             <a href="/api/health">Status</a>
             <UserMenu />
-            <ThemeToggle initial={theme} />
           </nav>
+          {/* Beside the brand on a phone, after the navigation on wider screens (globals.css). */}
+          <ThemeToggle initial={theme} />
         </header>
         <main id="main" tabIndex={-1}>{children}</main>
         {/* One set of keys for every page (the footer promises "?" everywhere); j/k/s/t/n act on the page's paper cards, if any. */}

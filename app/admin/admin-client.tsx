@@ -279,7 +279,10 @@ export function RecrawlForm({
           <input type="date" aria-label="From" value={from} max={today} onChange={(e) => setFrom(e.target.value)} required />
         </label>
         <label>
-          To <span className="muted">(optional)</span>
+          {/* One grid row for the words, as "From" has, so both fields line up. */}
+          <span>
+            To <span className="muted">(optional)</span>
+          </span>
           <input type="date" aria-label="To" value={to} max={today} onChange={(e) => setTo(e.target.value)} />
         </label>
       </div>

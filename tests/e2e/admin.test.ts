@@ -160,6 +160,9 @@ afterAll(async () => {
 /** Fills and submits the re-crawl form. */
 async function submitRecrawl(page: Page, options: { other: string; from: string; to?: string }) {
   await page.getByLabel("Other categories").fill(options.other);
+  // The two dates line up ("To" has a hint beside its name, not above its field).
+  const [fromBox, toBox] = await Promise.all(["From", "To"].map((name) => page.getByLabel(name, { exact: true }).boundingBox()));
+  expect(Math.abs(fromBox!.y - toBox!.y)).toBeLessThan(2);
   await page.getByLabel("From", { exact: true }).fill(options.from);
   await page.getByLabel("To", { exact: true }).fill(options.to ?? "");
   await page.getByLabel("API (any past days)").check();

@@ -176,7 +176,7 @@ test.skipIf(!hasChromium)("search finds papers, marks the words, and treats host
   expect(errors).toEqual([]);
 });
 
-test.skipIf(!hasChromium)("dark mode toggles, is remembered, and the page fits a 375 px phone", async () => {
+test.skipIf(!hasChromium)("dark mode toggles, is remembered, and the page fits a 375 px phone, header in two lines", async () => {
   const { page: p } = await page();
   await p.goto(`${web.url}/list/nucl-ex?date=${D1}`);
   const toggle = p.locator(".theme-toggle");
@@ -192,6 +192,14 @@ test.skipIf(!hasChromium)("dark mode toggles, is remembered, and the page fits a
   await phone.page.goto(`${web.url}/list/nucl-ex?date=${D1}`);
   const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  // The header takes two lines: the brand with the theme switch, then the navigation.
+  const [brand, themeSwitch, nav, header] = await Promise.all(
+    [".brand", ".site-header > .theme-toggle", ".site-header nav", ".site-header"].map((s) => phone.page.locator(s).boundingBox()),
+  );
+  expect(Math.abs(brand!.y + brand!.height / 2 - (themeSwitch!.y + themeSwitch!.height / 2))).toBeLessThan(6);
+  expect(nav!.y).toBeGreaterThanOrEqual(brand!.y + brand!.height);
+  expect(nav!.height).toBeLessThan(brand!.height * 1.6); // one line of links
+  expect(header!.height).toBeLessThan(90);
   await phone.page.screenshot({ path: `${ARTIFACTS}/listing-375.png`, fullPage: false });
   expect(phone.errors).toEqual([]);
 });
