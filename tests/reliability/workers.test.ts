@@ -68,10 +68,12 @@ async function apiRun(from: string) {
   return run;
 }
 
-test("a worker SIGKILLed in the middle of a crawl: the stalled job is picked up again, the run completes, no duplicate or missing rows", { timeout: 180_000 }, async () => {
-  const entries = syntheticEntries(3 * PAGE, "Killed-worker");
+/**
+ * An arXiv stand-in serving `entries` PAGE at a time that leaves the FIRST request for page two
+ * unanswered, a worker on it, and an API crawl of `day` queued; returns once page two is asked for.
+ */
+async function runHeldAtPageTwo(entries: ReturnType<typeof syntheticEntries>, day: string) {
   let heldOnce = false;
-  // The second page's first request never gets an answer: the worker is killed while waiting for it.
   const server = await startArxivStandIn(entries, PAGE, (start) => {
     if (start === PAGE && !heldOnce) {
       heldOnce = true;
@@ -82,9 +84,15 @@ test("a worker SIGKILLed in the middle of a crawl: the stalled job is picked up 
   servers.push(server);
   const first = await startWorker(workerEnv(server));
   workers.push(first);
-
-  const run = await apiRun("2024-01-15");
+  const run = await apiRun(day);
   await expect.poll(() => server.requestsTo("/api/query").length, { timeout: 30_000 }).toBe(2);
+  return { server, first, run };
+}
+
+test("a worker SIGKILLed in the middle of a crawl: the stalled job is picked up again, the run completes, no duplicate or missing rows", { timeout: 180_000 }, async () => {
+  const entries = syntheticEntries(3 * PAGE, "Killed-worker");
+  // The second page's first request never gets an answer: the worker is killed while waiting for it.
+  const { server, first, run } = await runHeldAtPageTwo(entries, "2024-01-15");
   // Page one is stored; page two is in flight.
   expect((await storedRows(entries.map((e) => e.id))).papers).toHaveLength(PAGE);
   await killHard(first);
@@ -107,20 +115,7 @@ test("a worker SIGKILLed in the middle of a crawl: the stalled job is picked up 
 
 test("SIGTERM with a job active: the worker stops promptly, the job returns to the queue, the next worker finishes the run, nothing written twice", { timeout: 120_000 }, async () => {
   const entries = syntheticEntries(2 * PAGE, "Stopped-worker");
-  let heldOnce = false;
-  const server = await startArxivStandIn(entries, PAGE, (start) => {
-    if (start === PAGE && !heldOnce) {
-      heldOnce = true;
-      return "hang";
-    }
-    return undefined;
-  });
-  servers.push(server);
-  const first = await startWorker(workerEnv(server));
-  workers.push(first);
-
-  const run = await apiRun("2024-01-16");
-  await expect.poll(() => server.requestsTo("/api/query").length, { timeout: 30_000 }).toBe(2);
+  const { server, first, run } = await runHeldAtPageTwo(entries, "2024-01-16");
   // SIGTERM to the worker process, as `docker compose stop` sends it to the container's first process.
   process.kill(first.child.pid!, "SIGTERM");
   await expect.poll(() => first.output(), { timeout: 20_000 }).toMatch(/workers stopped/);
