@@ -16,7 +16,10 @@
 // A page expired less than PAGE_CACHE_STALE_SECONDS ago is still served at once while one render in
 // the background replaces it (stale-while-revalidate), so readers wait only for pages not seen lately.
 // Answers say `x-page-cache: hit|stale|miss|bypass`; browsers still get Next's `Cache-Control` (no-store).
-// It also refuses request bodies over 1 MB (413), chunked ones included, before they reach Next.js.
+// It also refuses request bodies over 1 MB (413), chunked ones included, before they reach Next.js,
+// gives every render a script nonce of its own (Next.js reads it from a CSP request header; the
+// answer's script-src names it), and hands an errorPage hook the page views that failed.
+import { randomBytes } from "node:crypto";
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { gunzipSync as gunzip } from "node:zlib";
 import type { ErrorPage } from "./database-down";
@@ -66,6 +69,8 @@ const CACHEABLE_PATH = /^\/(?:$|list\/|search(?:$|\?|\/)|papers\/)/;
 // Headers of Next's client-side navigations and server actions (their answers vary on them).
 const NEXT_CLIENT_HEADERS = ["rsc", "next-router-state-tree", "next-router-prefetch", "next-router-segment-prefetch", "next-action"];
 const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
+// Request headers that would set the script nonce Next.js uses: only the front sets it.
+const CSP_HEADERS = new Set(["content-security-policy", "content-security-policy-report-only"]);
 // Headers that describe one connection, not the answer (RFC 9110 §7.6.1).
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
@@ -135,20 +140,29 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     }
   };
 
-  const forwardedHeaders = (req: IncomingMessage, acceptEncoding?: string): http.OutgoingHttpHeaders => {
+  /**
+   * The request as the web process gets it: hop-by-hop headers dropped, X-Forwarded-* added, and a
+   * Content-Security-Policy request header naming this render's script nonce, which Next.js puts on
+   * every script tag it writes (a client's own CSP request headers are dropped).
+   */
+  const forwardedHeaders = (req: IncomingMessage, nonce: string, acceptEncoding?: string): http.OutgoingHttpHeaders => {
     const headers: http.OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && !CSP_HEADERS.has(name) && value !== undefined) headers[name] = value;
     // An IPv4 reader on a dual-stack socket shows as ::ffff:a.b.c.d; passed on as a.b.c.d.
     const client = (req.socket.remoteAddress ?? "").replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
     headers["x-forwarded-for"] = req.headers["x-forwarded-for"] ? `${req.headers["x-forwarded-for"]}, ${client}` : client;
     headers["x-forwarded-host"] ??= req.headers.host;
     headers["x-forwarded-proto"] ??= "http";
+    headers["content-security-policy"] = `script-src 'nonce-${nonce}'`;
     if (acceptEncoding !== undefined) headers["accept-encoding"] = acceptEncoding;
     return headers;
   };
 
-  const answerHeaders = (upstream: IncomingMessage): [string, string | string[]][] =>
-    Object.entries(upstream.headers).filter((h): h is [string, string | string[]] => !HOP_BY_HOP.has(h[0]) && h[1] !== undefined);
+  /** The answer's headers, hop-by-hop ones dropped, its CSP allowing the scripts of this render's nonce. */
+  const answerHeaders = (upstream: IncomingMessage, nonce: string): [string, string | string[]][] =>
+    Object.entries(upstream.headers)
+      .filter((h): h is [string, string | string[]] => !HOP_BY_HOP.has(h[0]) && h[1] !== undefined)
+      .map(([name, value]) => (name === "content-security-policy" && typeof value === "string" ? [name, withScriptNonce(value, nonce)] : [name, value]));
 
   const send = (res: ServerResponse, entry: Entry, state: "hit" | "stale") => {
     for (const [name, value] of entry.headers) if (name !== "content-length") res.setHeader(name, value);
@@ -172,7 +186,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
    * the web process's other headers, security headers included), drops the failed answer, and
    * resolves true. Resolves false at once for every other answer.
    */
-  const replaceError = async (req: IncomingMessage, res: ServerResponse, upstream: IncomingMessage, state: string): Promise<boolean> => {
+  const replaceError = async (req: IncomingMessage, res: ServerResponse, upstream: IncomingMessage, nonce: string, state: string): Promise<boolean> => {
     const status = upstream.statusCode ?? 502;
     const html = String(upstream.headers["content-type"] ?? "").startsWith("text/html");
     if (!options.errorPage || status < 500 || !html || (req.method !== "GET" && req.method !== "HEAD") || req.url?.startsWith("/api/")) return false;
@@ -180,7 +194,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     if (!page) return false;
     upstream.resume();
     const replaced = new Set(["content-type", "content-length", "content-encoding", "cache-control", "vary", "link", ...Object.keys(page.headers)]);
-    for (const [name, value] of answerHeaders(upstream)) if (!replaced.has(name)) res.setHeader(name, value);
+    for (const [name, value] of answerHeaders(upstream, nonce)) if (!replaced.has(name)) res.setHeader(name, value);
     for (const [name, value] of Object.entries(page.headers)) res.setHeader(name, value);
     res.setHeader("content-length", Buffer.byteLength(page.body));
     res.setHeader("x-page-cache", state);
@@ -195,13 +209,14 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > MAX_BODY_BYTES) return tooLarge(req, res, declared);
     const target = pick();
+    const nonce = newNonce();
     const upstreamReq = http.request(
-      { host: target.host, port: target.port, agent, method: req.method, path: req.url, headers: forwardedHeaders(req) },
+      { host: target.host, port: target.port, agent, method: req.method, path: req.url, headers: forwardedHeaders(req, nonce) },
       async (upstream) => {
         upstream.on("close", target.release);
         upstream.on("error", (error) => res.destroy(error));
-        if ((upstream.statusCode ?? 502) >= 500 && (await replaceError(req, res, upstream, "bypass"))) return;
-        res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, rawHeaders(answerHeaders(upstream), "bypass"));
+        if ((upstream.statusCode ?? 502) >= 500 && (await replaceError(req, res, upstream, nonce, "bypass"))) return;
+        res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, rawHeaders(answerHeaders(upstream, nonce), "bypass"));
         upstream.pipe(res);
       },
     );
@@ -244,13 +259,15 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     new Promise<Entry | undefined>((resolve) => {
       const gzip = key.startsWith("gz ");
       const target = pick();
+      // One nonce per render: every reader of a kept page gets the one its scripts carry.
+      const nonce = newNonce();
       const upstreamReq = http.request(
-        { host: target.host, port: target.port, agent, method: "GET", path: req.url, headers: forwardedHeaders(req, gzip ? "gzip" : "identity") },
+        { host: target.host, port: target.port, agent, method: "GET", path: req.url, headers: forwardedHeaders(req, nonce, gzip ? "gzip" : "identity") },
         async (upstream) => {
           upstream.on("close", target.release);
-          const headers = answerHeaders(upstream);
+          const headers = answerHeaders(upstream, nonce);
           const status = upstream.statusCode ?? 502;
-          if (status >= 500 && res && (await replaceError(req, res, upstream, "miss"))) return resolve(undefined);
+          if (status >= 500 && res && (await replaceError(req, res, upstream, nonce, "miss"))) return resolve(undefined);
           res?.writeHead(status, upstream.statusMessage, rawHeaders(headers, "miss"));
           let keep = status === 200 && upstream.headers["set-cookie"] === undefined;
           const chunks: Buffer[] = [];
@@ -344,6 +361,19 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
         agent.destroy();
       }),
   };
+}
+
+const newNonce = () => randomBytes(16).toString("base64");
+
+/**
+ * The policy with `'nonce-…'` added to its script-src: browsers that know nonces then run only the
+ * scripts carrying it and ignore the `'unsafe-inline'` kept there for those that do not.
+ */
+export function withScriptNonce(policy: string, nonce: string): string {
+  return policy
+    .split(";")
+    .map((directive) => (/^\s*script-src(\s|$)/.test(directive) ? `${directive.trimEnd()} 'nonce-${nonce}'` : directive))
+    .join(";");
 }
 
 /** Headers as Node's flat [name, value, name, value …] list (repeated Set-Cookie stays repeated), with x-page-cache. */

@@ -1,6 +1,8 @@
 // Security basics, measured on the production server in a real Chromium:
 // - every response carries the security headers (CSP, nosniff, Referrer-Policy, frame-ancestors);
 // - the pages run under that CSP with no violation (Next's own scripts, KaTeX styles and fonts);
+// - through the web front every render gets a script nonce of its own, so an inline script without
+//   it does not run (with `next start` alone, 'unsafe-inline' lets it run: the control);
 // - session cookies are HttpOnly + SameSite=Lax, and Secure (with the __Secure- prefix) when the app
 //   is served over https;
 // - no secret (AUTH_SECRET, OPENAI_API_KEY, the database password) appears in any HTML, JavaScript or
@@ -40,7 +42,7 @@ beforeAll(async () => {
     OPENAI_API_KEY,
     OPENAI_BASE_URL: "http://127.0.0.1:9/v1",
     LOG_LEVEL: "debug",
-  });
+  }, { front: true }); // as `npm start` and Compose run it: Next.js behind the web front
 });
 
 afterAll(async () => {
@@ -106,6 +108,58 @@ test.skipIf(!hasChromium)("the pages run under the CSP without a single violatio
       .toEqual([expect.stringContaining("img-src")]);
   } finally {
     await browser.close();
+  }
+});
+
+const nonceOf = (csp: string | null) => /script-src[^;]*'nonce-([A-Za-z0-9+/=]+)'/.exec(csp ?? "")?.[1];
+const scriptTags = (html: string) => html.match(/<script\b[^>]*>/g) ?? [];
+
+test("through the web front every render has its own script nonce, on every script tag; a kept page keeps its own", async () => {
+  // An unknown session cookie: the page is rendered for this request and never kept.
+  const rendered = () => fetch(`${web.url}/list/cs.CL?date=${day}`, { headers: { cookie: "paper-triage.session_token=unknown" } });
+  const [a, b] = [await rendered(), await rendered()];
+  const [nonceA, nonceB] = [nonceOf(a.headers.get("content-security-policy")), nonceOf(b.headers.get("content-security-policy"))];
+  expect(nonceA).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+  expect(nonceB).toBeDefined();
+  expect(nonceA).not.toBe(nonceB);
+  const tags = scriptTags(await a.text());
+  expect(tags.length).toBeGreaterThan(3);
+  for (const tag of tags) expect(tag).toContain(`nonce="${nonceA}"`);
+  // A client cannot choose the nonce: its own CSP request header is dropped.
+  const forced = await fetch(`${web.url}/search?q=nonce-${randomBytes(3).toString("hex")}`, { headers: { "content-security-policy": "script-src 'nonce-Y2hvc2Vu'" } });
+  expect(await forced.text()).not.toContain('nonce="Y2hvc2Vu"');
+  // Signed out: kept by the page cache; every reader of that render gets its nonce with it.
+  const address = `${web.url}/search?q=kept-${randomBytes(3).toString("hex")}`;
+  const first = await fetch(address);
+  const second = await fetch(address);
+  expect([first.headers.get("x-page-cache"), second.headers.get("x-page-cache")]).toEqual(["miss", "hit"]);
+  const kept = nonceOf(second.headers.get("content-security-policy"));
+  expect(kept).toBe(nonceOf(first.headers.get("content-security-policy")));
+  for (const tag of scriptTags(await second.text())) expect(tag).toContain(`nonce="${kept}"`);
+});
+
+test.skipIf(!hasChromium)("an inline script without the nonce does not run through the web front; with next start alone it would", { timeout: 90_000 }, async () => {
+  const direct = await startWeb({ DATABASE_URL: databaseUrlWithPassword(), AUTH_SECRET });
+  const browser = await launchBrowser();
+  try {
+    const injected = async (base: string) => {
+      const page = await browser.newPage();
+      await page.goto(`${base}/list/cs.CL?date=${day}`, { waitUntil: "networkidle" });
+      await page.locator("header button").first().waitFor(); // hydrated: Next's own scripts ran
+      await page.evaluate(() => {
+        const script = document.createElement("script");
+        script.textContent = "window.__inlineRan = true";
+        document.head.append(script);
+      });
+      const ran = await page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan === true);
+      await page.close();
+      return ran;
+    };
+    expect(await injected(web.url)).toBe(false);
+    expect(await injected(direct.url)).toBe(true);
+  } finally {
+    await browser.close();
+    await direct.stop();
   }
 });
 
