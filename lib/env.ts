@@ -57,7 +57,6 @@ export const envSchema = z.object({
     .refine((v) => v === undefined || v.length >= 32, {
       message: "expected at least 32 characters (e.g. the output of `openssl rand -hex 32`)",
     }),
-  /** Addresses that are administrators (on sign-up, and on sign-in when the account already exists). */
   /** Sign-in and sign-up attempts per minute from one client address (the auth library answers 429
    *  beyond); 0 turns the auth library's rate limiting off. */
   AUTH_RATE_LIMIT: z.coerce.number().int().min(0).max(100_000).default(10),
@@ -71,6 +70,7 @@ export const envSchema = z.object({
     .refine((list) => list.every((e) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e)), {
       message: "expected a comma-separated list of addresses or CIDR ranges such as 127.0.0.1/32,172.16.0.0/12",
     }),
+  /** Addresses that are administrators (on sign-up, and on sign-in when the account already exists). */
   ADMIN_EMAILS: z
     .string()
     .optional()

@@ -181,20 +181,25 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     res.end(`The web server behind this address did not answer (${error.message}). It may be starting or restarting; try again in a moment.\n`);
   };
 
+  /** Whether `errorPage` is asked about this answer: a page view (GET/HEAD, HTML, not /api) that failed on the server. */
+  const replaceable = (req: IncomingMessage, upstream: IncomingMessage): boolean =>
+    options.errorPage !== undefined &&
+    (upstream.statusCode ?? 502) >= 500 &&
+    (req.method === "GET" || req.method === "HEAD") &&
+    !req.url?.startsWith("/api/") &&
+    String(upstream.headers["content-type"] ?? "").startsWith("text/html");
+
   /**
-   * When a page view failed on the server and `errorPage` has a page for it: sends that page (with
-   * the web process's other headers, security headers included), drops the failed answer, and
-   * resolves true. Resolves false at once for every other answer.
+   * For a replaceable answer: when `errorPage` has a page for it, sends that page (with the web
+   * process's other headers `headers`, security headers included), drops the failed answer, and
+   * resolves true; otherwise resolves false and the answer is passed on.
    */
-  const replaceError = async (req: IncomingMessage, res: ServerResponse, upstream: IncomingMessage, nonce: string, state: string): Promise<boolean> => {
-    const status = upstream.statusCode ?? 502;
-    const html = String(upstream.headers["content-type"] ?? "").startsWith("text/html");
-    if (!options.errorPage || status < 500 || !html || (req.method !== "GET" && req.method !== "HEAD") || req.url?.startsWith("/api/")) return false;
-    const page = await options.errorPage(req).catch(() => undefined);
+  const replaceError = async (req: IncomingMessage, res: ServerResponse, upstream: IncomingMessage, headers: [string, string | string[]][], state: string): Promise<boolean> => {
+    const page = await options.errorPage!(req).catch(() => undefined);
     if (!page) return false;
     upstream.resume();
     const replaced = new Set(["content-type", "content-length", "content-encoding", "cache-control", "vary", "link", ...Object.keys(page.headers)]);
-    for (const [name, value] of answerHeaders(upstream, nonce)) if (!replaced.has(name)) res.setHeader(name, value);
+    for (const [name, value] of headers) if (!replaced.has(name)) res.setHeader(name, value);
     for (const [name, value] of Object.entries(page.headers)) res.setHeader(name, value);
     res.setHeader("content-length", Buffer.byteLength(page.body));
     res.setHeader("x-page-cache", state);
@@ -215,8 +220,9 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       async (upstream) => {
         upstream.on("close", target.release);
         upstream.on("error", (error) => res.destroy(error));
-        if ((upstream.statusCode ?? 502) >= 500 && (await replaceError(req, res, upstream, nonce, "bypass"))) return;
-        res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, rawHeaders(answerHeaders(upstream, nonce), "bypass"));
+        const headers = answerHeaders(upstream, nonce);
+        if (replaceable(req, upstream) && (await replaceError(req, res, upstream, headers, "bypass"))) return;
+        res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, rawHeaders(headers, "bypass"));
         upstream.pipe(res);
       },
     );
@@ -267,7 +273,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
           upstream.on("close", target.release);
           const headers = answerHeaders(upstream, nonce);
           const status = upstream.statusCode ?? 502;
-          if (status >= 500 && res && (await replaceError(req, res, upstream, nonce, "miss"))) return resolve(undefined);
+          if (res && replaceable(req, upstream) && (await replaceError(req, res, upstream, headers, "miss"))) return resolve(undefined);
           res?.writeHead(status, upstream.statusMessage, rawHeaders(headers, "miss"));
           let keep = status === 200 && upstream.headers["set-cookie"] === undefined;
           const chunks: Buffer[] = [];
