@@ -17,6 +17,11 @@ interface Batch {
   done: () => void;
 }
 
+interface Listener {
+  socket: Socket;
+  channels: Set<string>;
+}
+
 /** Message types that end a batch: Sync, simple Query, Terminate, Flush, CopyDone, CopyFail. */
 const BATCH_END = new Set(["S", "Q", "X", "H", "c", "f"]);
 
@@ -28,6 +33,8 @@ export class PgliteServer {
   private owner: number | undefined;
   private nextId = 1;
   private readonly sockets = new Set<Socket>();
+  /** Connections that ran LISTEN, by id, with their channels. */
+  private readonly listeners = new Map<number, Listener>();
 
   constructor(private readonly db: PGlite) {}
 
@@ -81,6 +88,7 @@ export class PgliteServer {
         const length = buffer.readInt32BE(1);
         if (buffer.length < length + 1) break;
         const type = String.fromCharCode(buffer[0]!);
+        if (type === "Q" || type === "P") this.trackListen(id, socket, type, buffer.subarray(5, length + 1));
         pending.push(Buffer.from(buffer.subarray(0, length + 1)));
         buffer = buffer.subarray(length + 1);
         if (BATCH_END.has(type)) {
@@ -91,6 +99,7 @@ export class PgliteServer {
     });
     const closed = () => {
       this.sockets.delete(socket);
+      this.listeners.delete(id);
       // A connection gone in the middle of a transaction must not keep the database to itself.
       chain = chain.then(async () => {
         if (this.owner === id) {
@@ -125,17 +134,101 @@ export class PgliteServer {
   }
 
   private async run(batch: Batch): Promise<void> {
+    const output = new OutputRouter((bytes) => {
+      if (!batch.socket.destroyed) batch.socket.write(bytes);
+    }, (message) => this.notify(message));
     try {
       await this.db.runExclusive(() =>
-        this.db.execProtocolRawStream(batch.bytes, {
-          onRawData: (data: Uint8Array) => {
-            if (data.length && !batch.socket.destroyed) batch.socket.write(Buffer.from(data));
-          },
-        }),
+        this.db.execProtocolRawStream(batch.bytes, { onRawData: (data: Uint8Array) => output.push(data) }),
       );
+      output.end();
     } catch {
       batch.socket.destroy();
     }
     this.owner = this.db.isInTransaction() ? batch.connection : undefined;
   }
+
+  /** Records the channels a connection starts or stops listening to, from a Query or Parse message. */
+  private trackListen(id: number, socket: Socket, type: "Q" | "P", body: Buffer): void {
+    // Query: the SQL text. Parse: a statement name, then the SQL text, both NUL-terminated.
+    const start = type === "P" ? body.indexOf(0) + 1 : 0;
+    const end = body.indexOf(0, start);
+    const sql = body.toString("utf8", start, end < 0 ? body.length : end);
+    for (const change of listenStatements(sql)) {
+      let listener = this.listeners.get(id);
+      if (change.listen) {
+        if (!listener) this.listeners.set(id, (listener = { socket, channels: new Set() }));
+        listener.channels.add(change.channel);
+      } else if (change.channel === "*") listener?.channels.clear();
+      else listener?.channels.delete(change.channel);
+    }
+  }
+
+  /** Sends a NotificationResponse to every connection listening on its channel. */
+  private notify(message: Buffer): void {
+    // Int32 length, Int32 sender pid, then the channel as a NUL-terminated string.
+    const end = message.indexOf(0, 9);
+    const channel = message.toString("utf8", 9, end < 0 ? message.length : end);
+    for (const { socket, channels } of this.listeners.values()) {
+      if (channels.has(channel) && !socket.destroyed) socket.write(message);
+    }
+  }
+}
+
+/**
+ * Splits a batch's output into backend messages as it streams: NotificationResponse ('A') messages
+ * go to `notification`, everything else to `forward` unchanged and in order. A message cut between
+ * two chunks is held until its end arrives.
+ */
+class OutputRouter {
+  private held: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly forward: (bytes: Buffer) => void,
+    private readonly notification: (message: Buffer) => void,
+  ) {}
+
+  push(data: Uint8Array): void {
+    if (!data.length) return;
+    const bytes = this.held.length ? Buffer.concat([this.held, data]) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    let from = 0; // start of the run of messages not yet forwarded
+    let at = 0;
+    while (at + 5 <= bytes.length) {
+      const size = bytes.readInt32BE(at + 1) + 1;
+      if (at + size > bytes.length) break;
+      if (bytes[at] === 0x41 /* 'A' */) {
+        if (at > from) this.forward(Buffer.from(bytes.subarray(from, at)));
+        this.notification(Buffer.from(bytes.subarray(at, at + size)));
+        from = at + size;
+      }
+      at += size;
+    }
+    if (at > from) this.forward(Buffer.from(bytes.subarray(from, at)));
+    this.held = Buffer.from(bytes.subarray(at));
+  }
+
+  /** Forwards whatever is left (a batch's output ends on a whole message; this is a safeguard). */
+  end(): void {
+    if (this.held.length) this.forward(this.held);
+    this.held = Buffer.alloc(0);
+  }
+}
+
+/**
+ * The LISTEN and UNLISTEN statements in a piece of SQL, with their channel names as PostgreSQL
+ * reads them (unquoted names folded to lower case). Other statements are ignored.
+ */
+export function listenStatements(sql: string): { listen: boolean; channel: string }[] {
+  if (!/listen/i.test(sql)) return [];
+  const text = sql.replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ");
+  const found: { listen: boolean; channel: string }[] = [];
+  for (const statement of text.split(";")) {
+    const match = /^\s*(UN)?LISTEN\s+(\*|"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s*$/i.exec(statement);
+    if (!match) continue;
+    const name = match[2]!;
+    const channel = name.startsWith('"') ? name.slice(1, -1).replaceAll('""', '"') : name === "*" ? "*" : name.toLowerCase();
+    if (channel === "*" && !match[1]) continue; // LISTEN * is not SQL
+    found.push({ listen: !match[1], channel });
+  }
+  return found;
 }

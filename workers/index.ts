@@ -12,7 +12,8 @@ import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
 import { createCrawlProcessor } from "./crawl";
 import { sweepOrphanedRuns } from "../lib/crawl";
 import { LlmClient } from "../lib/llm/client";
-import { createSummarizeProcessor, summarizeWorkerOptions } from "./summarize";
+import { createSummarizeProcessor } from "./summarize";
+import { workerOptions } from "./options";
 import { createEmbedProcessor } from "./embed";
 import { lowerPriority } from "../lib/priority";
 
@@ -54,18 +55,10 @@ async function main(): Promise<void> {
     }),
     embed: createEmbedProcessor({ shutdown: shutdown.signal }),
   };
-  /** Per-queue worker options: crawl jobs each make one arXiv request, so the limiter spaces requests across all workers. */
-  const workerOptions: Partial<Record<QueueName, { concurrency?: number; limiter?: { max: number; duration: number } }>> = {
-    crawl: { concurrency: 1, limiter: { max: 1, duration: config.ARXIV_API_MIN_INTERVAL_MS } },
-    // Cost control: SUMMARIZE_CONCURRENCY per process, SUMMARIZE_RATE_PER_MINUTE across all workers.
-    summarize: summarizeWorkerOptions(config),
-    // One model run at a time uses EMBEDDING_THREADS cores; parallel jobs would only contend.
-    embed: { concurrency: 1 },
-  };
+  const options = workerOptions(config);
 
   for (const [name, processor] of Object.entries(processors)) {
-    const options = workerOptions[name as QueueName] ?? { concurrency: config.WORKER_CONCURRENCY };
-    const worker = connection.worker(name, processor, options);
+    const worker = connection.worker(name, processor, options[name as QueueName]);
     worker.on("failed", (job, error) =>
       log.warn({ queue: name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, "job failed"),
     );
