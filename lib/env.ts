@@ -32,6 +32,13 @@ const categoryList = z
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** How log lines are written: "pretty" (readable, one line each) or "json" (one JSON object per
+   *  line, for log collectors). Unset: pretty when standard output is a terminal, else json
+   *  (lib/logger.ts decides; child processes of `npm start` share its terminal). */
+  LOG_FORMAT: z
+    .enum(["pretty", "json", ""])
+    .optional()
+    .transform((v) => (v === "" ? undefined : v)),
 
   /** PostgreSQL. Unset: an embedded PostgreSQL (PGlite) keeps its data under DATA_DIR. */
   DATABASE_URL: optionalUrl(["postgres", "postgresql"], "postgresql://user:pass@localhost:5432/papers"),

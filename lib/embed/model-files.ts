@@ -13,8 +13,12 @@ export const REQUIRED_FILES = ["config.json", "tokenizer.json"] as const;
 /** The configured model directory, absolute (EMBEDDING_MODEL_DIR, else DATA_DIR/models/all-MiniLM-L6-v2). */
 export function embeddingModelDir(): string {
   const config = env();
-  // A runtime path, not part of the build: the ignore comment keeps Next from tracing the project.
-  return path.resolve(/*turbopackIgnore: true*/ config.EMBEDDING_MODEL_DIR ?? path.join(config.DATA_DIR, "models", DEFAULT_MODEL_NAME));
+  // A run-time path, not part of the build. Turbopack's file tracer reads every path.join/resolve
+  // it can partly evaluate: without these comments it includes whatever in the project matches
+  // "*/models/all-MiniLM-L6-v2" (the test fixture model) in the server build.
+  return path.resolve(
+    /*turbopackIgnore: true*/ config.EMBEDDING_MODEL_DIR ?? path.join(/*turbopackIgnore: true*/ config.DATA_DIR, "models", DEFAULT_MODEL_NAME),
+  );
 }
 
 export type ModelLocation =
@@ -23,8 +27,15 @@ export type ModelLocation =
 
 /** Checks that `dir` holds a usable model; the message names the directory and the missing files. */
 export function locateModel(dir: string): ModelLocation {
-  const missing: string[] = REQUIRED_FILES.filter((f) => !existsSync(/*turbopackIgnore: true*/ path.join(dir, f)));
-  const onnx = ONNX_CANDIDATES.find((f) => existsSync(/*turbopackIgnore: true*/ path.join(dir, f)));
+  // The directory is chosen at run time, so the build has nothing to trace here. Turbopack honours
+  // the ignore comment on a plain variable handed to the fs call; on a path.join(...) written inside
+  // the call it does not, and `next build` warned that the whole project was traced.
+  const present = (f: string) => {
+    const file = path.join(/*turbopackIgnore: true*/ dir, f);
+    return existsSync(/*turbopackIgnore: true*/ file);
+  };
+  const missing: string[] = REQUIRED_FILES.filter((f) => !present(f));
+  const onnx = ONNX_CANDIDATES.find(present);
   if (!onnx) missing.push(ONNX_CANDIDATES.join(" or "));
   if (missing.length === 0) return { ok: true, dir, onnxFile: path.join(dir, onnx!) };
   return {

@@ -67,7 +67,8 @@ export async function openSession(
       const reason = (error as Error).message.split("\n")[0];
       warn(
         `EMBEDDING_DEVICE=cuda, but the CUDA execution provider could not load (${reason}); embedding on the CPU instead. ` +
-          "A GPU needs CUDA 12 and cuDNN 9, and onnxruntime-node installed without ONNXRUNTIME_NODE_INSTALL_CUDA=skip (see README).",
+          "A GPU needs CUDA 12 and cuDNN 9, and onnxruntime-node's CUDA provider libraries " +
+          "(`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js`; see README).",
       );
       return { session: await ort.InferenceSession.create(onnxFile, options("cpu")), device: "cpu", fallbackReason: reason };
     }
