@@ -8,7 +8,7 @@ import { admin } from "better-auth/plugins/admin";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { db } from "./db";
-import { env, type Env } from "./env";
+import { env, publicUrl, readerPort, type Env } from "./env";
 import { childLogger } from "./logger";
 
 export type Role = "user" | "admin";
@@ -48,13 +48,6 @@ export class AuthConfigError extends Error {
   }
 }
 
-/** The address the app is reached at: PUBLIC_URL, else what `npm start` prints. */
-export function publicUrl(config: Env = env()): string {
-  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/+$/, "");
-  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${config.PORT}`;
-}
-
 const MISSING_SECRET =
   "AUTH_SECRET is not set. It signs session cookies: set it to a random string of at least 32 characters " +
   "(`openssl rand -hex 32`), or start the app with `npm start`, which keeps one in DATA_DIR/auth-secret.";
@@ -92,7 +85,7 @@ function trustedOrigins(config: Env, base: string): string[] {
   const origins = new Set([new URL(base).origin]);
   // Without PUBLIC_URL the app is usually opened on this machine under either loopback name.
   if (!config.PUBLIC_URL) {
-    for (const host of ["localhost", "127.0.0.1", "[::1]"]) origins.add(`http://${host}:${config.PORT}`);
+    for (const host of ["localhost", "127.0.0.1", "[::1]"]) origins.add(`http://${host}:${readerPort(config)}`);
   }
   return [...origins];
 }

@@ -3,10 +3,21 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { env } from "./env";
 
-const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient };
+const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient; databaseUrl?: string };
+
+/**
+ * Points this process's client at `url` instead of DATABASE_URL: command-line scripts on the
+ * embedded database (lib/runtime.ts) reach it through the running app or open it themselves.
+ */
+export function useDatabaseUrl(url: string): void {
+  if (globalForPrisma.prisma && globalForPrisma.databaseUrl !== url) {
+    throw new Error("useDatabaseUrl() must come before the first query");
+  }
+  globalForPrisma.databaseUrl = url;
+}
 
 function createClient(): PrismaClient {
-  const url = env().DATABASE_URL;
+  const url = globalForPrisma.databaseUrl ?? env().DATABASE_URL;
   if (!url) {
     throw new Error(
       "DATABASE_URL is not set. Start the app with `npm start` (it provides an embedded database) or set DATABASE_URL.",

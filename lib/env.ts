@@ -53,6 +53,9 @@ export const envSchema = z.object({
   PUBLIC_URL: optionalUrl(["http", "https"], "https://papers.example.org"),
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Not a setting: scripts/web.ts gives its Next.js processes the port its front answers on (PORT),
+   *  since Next.js sets PORT to each process's own private port. */
+  WEB_FRONT_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 
   // Accounts
   /** Signs session cookies. Unset: `npm start` keeps a random one in DATA_DIR/auth-secret. */
@@ -219,6 +222,22 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** The port readers reach the app on: the web front's when behind it, else PORT. */
+export function readerPort(config: Env = env()): number {
+  return config.WEB_FRONT_PORT ?? config.PORT;
+}
+
+/** Where this machine reaches the app: http://HOST:port, with localhost for a wildcard HOST. */
+export function localUrl(config: Env = env()): string {
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${readerPort(config)}`;
+}
+
+/** The address the app is reached at (links in feeds, sign-in origin check): PUBLIC_URL, else localUrl. */
+export function publicUrl(config: Env = env()): string {
+  return config.PUBLIC_URL ? config.PUBLIC_URL.replace(/\/+$/, "") : localUrl(config);
 }
 
 /** Loads ./.env into process.env when present (variables already set win). */

@@ -1,5 +1,5 @@
 // RSS 2.0 documents for listings and searches, so a reader can follow them in any feed reader.
-import { env } from "./env";
+import { publicUrl } from "./env";
 import type { PaperRecord } from "./queries/papers";
 import { escapeHtml } from "./render/math";
 
@@ -8,11 +8,6 @@ export type FeedItem = Pick<PaperRecord, "id" | "version" | "title" | "abstract"
   /** A line put before the abstract (a topic feed: the score and why). */
   note?: string;
 };
-
-export function publicUrl(): string {
-  const config = env();
-  return (config.PUBLIC_URL ?? `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`).replace(/\/$/, "");
-}
 
 /** XML text: the same five escapes as HTML, and no control characters (XML 1.0 forbids them). */
 function xml(text: string): string {

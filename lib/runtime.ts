@@ -3,6 +3,7 @@
 // connect through it; otherwise a script opens the embedded database itself.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { useDatabaseUrl } from "./db";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres";
 import { env } from "./env";
 
@@ -56,8 +57,17 @@ export interface ScriptDatabase {
   close(): Promise<void>;
 }
 
-/** DATABASE_URL, else the running app's embedded database, else the embedded database opened here. */
+/**
+ * DATABASE_URL, else the running app's embedded database, else the embedded database opened here;
+ * this process's Prisma client (lib/db.ts) then uses it.
+ */
 export async function openScriptDatabase(): Promise<ScriptDatabase> {
+  const database = await findScriptDatabase();
+  useDatabaseUrl(database.url);
+  return database;
+}
+
+async function findScriptDatabase(): Promise<ScriptDatabase> {
   const config = env();
   if (config.DATABASE_URL) {
     return { url: config.DATABASE_URL, description: "PostgreSQL (DATABASE_URL)", queueSchema: config.QUEUE_PG_SCHEMA, ownsEmbedded: false, close: async () => {} };

@@ -119,7 +119,6 @@ async function main(): Promise<number> {
 
   const config = env();
   const database = await openScriptDatabase();
-  process.env.DATABASE_URL = database.url; // lib/db reads it on first use
   const connection = new QueueConnection({ redisUrl: config.REDIS_URL, databaseUrl: database.url, pgSchema: database.queueSchema });
   try {
     const categories = paperIds.length ? [] : values.category?.length ? values.category : await getFollowedCategories();

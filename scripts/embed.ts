@@ -50,7 +50,6 @@ async function main(): Promise<number> {
     return 1;
   }
   const database = await openScriptDatabase();
-  process.env.DATABASE_URL = database.url; // lib/db reads it on first use
   try {
     process.stderr.write(`embedding with ${embedder.modelId} (${database.description})\n`);
     const progress = progressLine();

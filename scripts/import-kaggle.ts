@@ -1,11 +1,11 @@
 // `npm run import:kaggle -- <file.jsonl> [--batch N] [--restart]`: the command line around
 // lib/import/kaggle.ts. Owns argument parsing, the database to write to (DATABASE_URL, else the
-// embedded one under DATA_DIR like `npm start`), the progress line, Ctrl+C and the summary.
-import path from "node:path";
+// running app's embedded database, else the embedded one under DATA_DIR opened here; see
+// lib/runtime.ts), the progress line, Ctrl+C and the summary.
 import { parseArgs } from "node:util";
 import { checkDatabase, StartupError } from "../lib/connectivity";
 import { disconnectDb } from "../lib/db";
-import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded-postgres";
+import { EmbeddedDatabaseError } from "../lib/embedded-postgres";
 import { ConfigError, loadDotEnv, parseEnv } from "../lib/env";
 import {
   DEFAULT_BATCH_SIZE,
@@ -16,6 +16,7 @@ import {
 } from "../lib/import/kaggle";
 import { applyMigrations, MigrationError } from "../lib/migrate";
 import { redactUrl } from "../lib/queue";
+import { openScriptDatabase, type ScriptDatabase } from "../lib/runtime";
 
 const USAGE = `Usage: npm run import:kaggle -- <arxiv-metadata-oai-snapshot.json> [--batch ${DEFAULT_BATCH_SIZE}] [--restart]
 
@@ -149,7 +150,7 @@ function badLineReport(result: KaggleImportResult): string[] {
 
 async function main(): Promise<number> {
   const args = parseCommandLine(process.argv.slice(2));
-  let embedded: EmbeddedPostgres | undefined;
+  let database: ScriptDatabase | undefined;
   const controller = new AbortController();
   let interrupts = 0;
   // Lines committed so far, earlier runs included, once the import has said so.
@@ -174,19 +175,11 @@ async function main(): Promise<number> {
   try {
     loadDotEnv();
     const config = parseEnv(process.env);
-    let databaseUrl = config.DATABASE_URL;
-    if (databaseUrl) {
-      await checkDatabase(databaseUrl);
-      say(`database: PostgreSQL at ${redactUrl(databaseUrl)}`);
-    } else {
-      const dataDir = path.resolve(config.DATA_DIR, "pglite");
-      say(`database: embedded PostgreSQL (PGlite) in ${dataDir}`);
-      embedded = await startEmbeddedPostgres({ dataDir });
-      databaseUrl = embedded.url;
-      // lib/db.ts reads DATABASE_URL on first use, which comes after this.
-      process.env.DATABASE_URL = databaseUrl;
-    }
-    await applyMigrations(databaseUrl, { log: say });
+    if (config.DATABASE_URL) await checkDatabase(config.DATABASE_URL);
+    // While `npm start` runs on the embedded database, through the app: PGlite's files must have one writer.
+    database = await openScriptDatabase();
+    say(`database: ${config.DATABASE_URL ? `PostgreSQL at ${redactUrl(config.DATABASE_URL)}` : database.description}`);
+    await applyMigrations(database.url, { log: say });
 
     const result = await importKaggle({
       file: args.file,
@@ -224,7 +217,7 @@ async function main(): Promise<number> {
   } finally {
     process.off("SIGINT", onSigint);
     await disconnectDb().catch(() => {});
-    await embedded?.stop().catch(() => {});
+    await database?.close().catch(() => {});
   }
 }
 

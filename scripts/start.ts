@@ -8,7 +8,7 @@ import { buildIsStale, buildWebApp } from "../lib/build";
 import { checkDatabase, checkRedis, StartupError } from "../lib/connectivity";
 import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded-postgres";
 import { embeddingModelDir, locateModel } from "../lib/embed/model-files";
-import { ConfigError, loadDotEnv, parseEnv } from "../lib/env";
+import { ConfigError, loadDotEnv, localUrl, parseEnv } from "../lib/env";
 import { applyMigrations, MigrationError } from "../lib/migrate";
 import { waitForHttp } from "../lib/net";
 import { redactUrl } from "../lib/queue";
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     if (buildWebApp(childEnv, root) !== 0) throw new StartupError("`next build` failed; see the output above.");
   }
 
-  const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`;
+  const url = localUrl(config);
   const web = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/web.ts")], {
     cwd: root,
     env: childEnv,

@@ -22,8 +22,11 @@ async function main() {
   const direct = ttlMs === 0 && processes === 1;
   const ports = direct ? [config.PORT] : await Promise.all(Array.from({ length: processes }, freePort));
   const host = direct ? config.HOST : "127.0.0.1";
+  // Behind the front, links and the sign-in origin check must name the front's port, not the
+  // private one Next.js puts in each process's PORT.
+  const serverEnv = direct ? process.env : { ...process.env, WEB_FRONT_PORT: String(config.PORT) };
   const servers = ports.map((port) =>
-    spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { cwd: root, env: process.env, stdio: ["ignore", "inherit", "inherit"] }),
+    spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { cwd: root, env: serverEnv, stdio: ["ignore", "inherit", "inherit"] }),
   );
   const databaseUrl = config.DATABASE_URL;
   const front = direct

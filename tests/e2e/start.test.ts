@@ -1,5 +1,6 @@
 // `npm start` on embedded defaults: serves the home page (also in a real browser), keeps its data
 // between runs, stops cleanly on Ctrl+C with no process left, and refuses bad input with one clear line.
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite/vector";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { hasChromium, launchBrowser } from "../helpers/browser";
-import { appEnv, freePort, processesInGroup, startApp, type AppProcess } from "../helpers/app-process";
+import { appEnv, freePort, processesInGroup, ROOT, startApp, type AppProcess } from "../helpers/app-process";
 import { fixture } from "../helpers/fixtures";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
 import { waitFor } from "../helpers/wait";
@@ -38,6 +39,17 @@ const arxivEnv = (rss = "rss") => ({
 
 function waitForPage(url: string, text: string, timeoutMs: number): Promise<string> {
   return waitFor(`${url} to show "${text}"`, async () => (await fetch(url)).text(), (html) => html.includes(text), { timeoutMs, intervalMs: 250 });
+}
+
+/** Runs `npm run <args>` to its end, as a person would in a second terminal. */
+function runScript(args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn("npm", ["run", "--silent", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    child.on("close", (code) => resolve({ code, output }));
+  });
 }
 
 async function stopLikeCtrlC(app: AppProcess) {
@@ -86,6 +98,27 @@ test("npm start serves the app on the embedded database, crawls at once, and sto
   expect(health.components.arxiv.status).toBe("ok");
   expect(health.components.llm.status).toBe("not_configured");
   expect(health.components.embedding.status).toBe("not_configured");
+
+  // Accounts on the printed address, and on the other loopback name, with nothing configured: the
+  // Next.js processes behind the front must trust the front's origin, not their private ports'.
+  for (const host of ["127.0.0.1", "localhost"]) {
+    const signUp = await fetch(`http://127.0.0.1:${port}/api/auth/sign-up/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: `http://${host}:${port}` },
+      body: JSON.stringify({ email: `reader-${host}@example.org`, password: "correct horse battery", name: "Reader" }),
+    });
+    expect(signUp.status, `sign-up from http://${host}:${port}: ${await signUp.clone().text()}`).toBe(200);
+  }
+
+  // The README's command-line scripts, run while the app is up, go through its embedded database
+  // (DATA_DIR/runtime.json): no "DATABASE_URL is not set", no second writer on the data directory.
+  const modelDir = path.join(ROOT, "tests/fixtures/models/all-MiniLM-L6-v2");
+  for (const args of [["db:deploy"], ["crawl", "--", "--category", "quant-ph"], ["embed", "--", "--all"]]) {
+    const script = await runScript(args, appEnv({ DATA_DIR: dataDir, ...arxivEnv(), EMBEDDING_MODEL_DIR: modelDir }));
+    expect(script.output, `npm run ${args.join(" ")}`).toContain("running app's embedded database");
+    expect(script.output, `npm run ${args.join(" ")}`).not.toMatch(/DATABASE_URL is not set|^\s+at /m);
+    expect(script.code, `npm run ${args.join(" ")}:\n${script.output}`).toBe(0);
+  }
   } finally {
   const { exit, leftover } = await stopLikeCtrlC(app);
   // npm itself receives the SIGINT and dies of it, as in a terminal; the launcher exits 0.
