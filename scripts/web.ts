@@ -6,13 +6,17 @@
 // A page view failing while the database is unreachable gets lib/database-down.ts's 503 page.
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
+import { createInterface } from "node:readline";
 import path from "node:path";
 import { parseEnv } from "../lib/env";
+import { logFormat } from "../lib/logger";
 import { freePort, waitForHttp } from "../lib/net";
 import { databaseDownPage, databaseReachable } from "../lib/database-down";
 import { createPageCacheServer } from "../lib/page-cache";
 
 const root = path.resolve(import.meta.dirname, "..");
+/** The lines `next start` prints while starting (colour codes allowed before them). */
+const NEXT_BANNER = /^(?:\u001b\[[\d;]*m)*\s*(?:▲ Next\.js|- (?:Local|Network|Environments?):|✓ (?:Ready in|Starting|Running next\.config)|$)/u;
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 
 async function main() {
@@ -24,10 +28,25 @@ async function main() {
   const host = direct ? config.HOST : "127.0.0.1";
   // Behind the front, links and the sign-in origin check must name the front's port, not the
   // private one Next.js puts in each process's PORT.
-  const serverEnv = direct ? process.env : { ...process.env, WEB_FRONT_PORT: String(config.PORT) };
-  const servers = ports.map((port) =>
-    spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], { cwd: root, env: serverEnv, stdio: ["ignore", "inherit", "inherit"] }),
-  );
+  // Their output comes through a pipe (below), so they are told whether this one is a terminal.
+  const serverEnv = direct
+    ? process.env
+    : { ...process.env, WEB_FRONT_PORT: String(config.PORT), LOG_FORMAT: logFormat(config.LOG_FORMAT, process.stdout.isTTY) };
+  const servers = ports.map((port) => {
+    const server = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], {
+      cwd: root,
+      env: serverEnv,
+      stdio: ["ignore", direct ? "inherit" : "pipe", "inherit"],
+    });
+    // Behind the front, each Next.js process's banner ("- Local: http://127.0.0.1:<private port>")
+    // names an address readers must not use: its start-up lines are left out, the rest passes.
+    if (server.stdout) {
+      createInterface({ input: server.stdout }).on("line", (line) => {
+        if (!NEXT_BANNER.test(line)) process.stdout.write(`${line}\n`);
+      });
+    }
+    return server;
+  });
   const databaseUrl = config.DATABASE_URL;
   const front = direct
     ? undefined
