@@ -1,11 +1,14 @@
 // Home: the latest announced day of the followed categories. Without a listing yet, the most
 // recently stored papers (from a history import or single fetches); without any paper, what to do.
+// ?type= picks the tab (lib/query-params.ts homeQuery); another value gets a 400 page saying so.
 import { parseListingSpec, formatListingSpec } from "@/lib/arxiv/categories";
 import { latestCrawlRun } from "@/lib/queries/crawl-runs";
 import { listingDays } from "@/lib/queries/listings";
 import { countPapers, listRecentPapers } from "@/lib/queries/papers";
 import { getFollowedCategories } from "@/lib/queries/settings";
+import { homeQuery, readQuery } from "@/lib/query-params";
 import { cardsHtml } from "@/lib/render/card-html";
+import { BadQuery } from "./components/bad-query";
 import { CardActions } from "./components/card-actions";
 import { ListingView } from "./components/listing-view";
 import { starredFor } from "./components/starred-for";
@@ -14,11 +17,12 @@ import { CrawlStatus } from "./crawl-status";
 export const dynamic = "force-dynamic";
 
 export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const read = readQuery(homeQuery, await searchParams);
+  if (!read.ok) return <BadQuery problem={read.problem} back={{ href: "/", label: "Today's papers" }} />;
   const spec = parseListingSpec((await getFollowedCategories()).join(","));
   const days = await listingDays(spec);
   if (days[0]) {
-    const type = (await searchParams).type;
-    return <ListingView spec={spec} date={days[0]} days={days} tab={Array.isArray(type) ? type[0] : type} basePath={`/list/${encodeURIComponent(formatListingSpec(spec))}`} />;
+    return <ListingView spec={spec} date={days[0]} days={days} tab={read.data.type} basePath={`/list/${encodeURIComponent(formatListingSpec(spec))}`} />;
   }
 
   const [papers, total, lastRun] = await Promise.all([listRecentPapers(50), countPapers(), latestCrawlRun()]);

@@ -1,13 +1,15 @@
 // /search: ranked full-text search over titles, abstracts and authors, filtered by category and
-// submission date, with the matching words marked and pages of 25.
+// submission date, with the matching words marked and pages of 25. Parameters it cannot read
+// (lib/query-params.ts searchQuery) are named under the form, with HTTP 400 from proxy.ts.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { RANK_WITHIN, searchPapers, SearchQueryError } from "@/lib/queries/search";
+import { readQuery, searchQuery } from "@/lib/query-params";
 import { escapeHtml } from "@/lib/render/math";
 import { cardsHtml } from "@/lib/render/card-html";
+import { BadQuery } from "../components/bad-query";
 import { CardActions } from "../components/card-actions";
 import { starredFor } from "../components/starred-for";
-import { readSearchParams } from "./params";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Search" };
@@ -22,7 +24,7 @@ function snippetHtml(snippet: string): string {
 export default async function SearchPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = await searchParams;
   const usp = new URLSearchParams(Object.entries(raw).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v[0]! : v]])));
-  const params = readSearchParams(usp);
+  const read = readQuery(searchQuery, usp);
   const form = (
     <form role="search" action="/search" className="search-form">
       <label className="grow">
@@ -44,15 +46,16 @@ export default async function SearchPage({ searchParams }: { searchParams: Promi
       <button type="submit">Search</button>
     </form>
   );
-  if ("error" in params) {
+  if (!read.ok) {
     return (
       <section>
         <h1>Search</h1>
         {form}
-        <p role="alert" className="crawl-error">{params.error}</p>
+        <BadQuery problem={read.problem} back={{ href: "/search", label: "Start a new search" }} />
       </section>
     );
   }
+  const params = { ...read.data, q: read.data.q ?? "", categories: read.data.cat ?? [], page: read.data.page ?? 1 };
   if (!params.q) {
     return (
       <section>

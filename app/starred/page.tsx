@@ -1,11 +1,14 @@
 // /starred: the reader's starred papers, most recently starred first, a page at a time, with
-// BibTeX and CSV exports. Signed out: to sign-in, and back here afterwards.
+// BibTeX and CSV exports. Signed out: to sign-in, and back here afterwards. A cursor that is not one
+// this page handed out (lib/query-params.ts starredQuery) gets a 400 page saying so.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth";
 import { countStarred, listStarred } from "@/lib/queries/stars";
+import { readQuery, starredQuery } from "@/lib/query-params";
 import { cardsHtml } from "@/lib/render/card-html";
+import { BadQuery } from "../components/bad-query";
 import { CardActions } from "../components/card-actions";
 
 export const metadata: Metadata = { title: "Starred" };
@@ -18,6 +21,8 @@ export default async function StarredPage({ searchParams }: { searchParams: Prom
   const cursor = Array.isArray(rawCursor) ? rawCursor[0] : rawCursor;
   const user = await getCurrentUser();
   if (!user) redirect(`/sign-in?next=${encodeURIComponent(cursor ? `/starred?cursor=${encodeURIComponent(cursor)}` : "/starred")}`);
+  const read = readQuery(starredQuery, { cursor });
+  if (!read.ok) return <BadQuery problem={read.problem} back={{ href: "/starred", label: "Your newest stars" }} />;
 
   const [page, total] = await Promise.all([listStarred(user.id, { limit: PAGE_SIZE, cursor }), countStarred(user.id)]);
 

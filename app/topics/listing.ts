@@ -9,13 +9,7 @@ import { relevanceHtml, topicButtonsHtml, topicMenuHtml } from "@/lib/topics/car
 import { embedMissingTopics } from "@/lib/topics/embedding";
 import type { CardPaper } from "@/lib/render/card-html";
 
-/** `?min=` is a score in percent (0..100, as the badges show it); the threshold in 0..1, 0 when absent or unreadable. */
-export function parseThreshold(raw: string | null | undefined): number {
-  const n = Number.parseFloat(raw ?? "");
-  if (!Number.isFinite(n) || n <= 0) return 0;
-  return Math.min(100, n) / 100;
-}
-
+/** The threshold (0..1) as `?min=` writes it: a score in percent, as the badges show it (read in lib/query-params.ts). */
 export const thresholdParam = (min: number) => String(Math.round(min * 100));
 
 /** The reader's topics (none signed out); one saved before a model was loaded is embedded now. */

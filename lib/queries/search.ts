@@ -5,10 +5,9 @@
 import { categoryAliases } from "../arxiv/categories";
 import { db } from "../db";
 import { getEmbedder, type Embedder } from "../embed/embedder";
+import { MAX_QUERY_LENGTH } from "../query-params";
 import { nearestPapers } from "./embeddings";
 import { PAPER_COLUMNS, toPaperRecord, type PaperRecord, type PaperRow } from "./papers";
-
-export const MAX_QUERY_LENGTH = 300;
 
 export class SearchQueryError extends Error {
   constructor(message: string) {

@@ -2,6 +2,7 @@
 // Every function takes the reader's id from the caller's session; none trusts an id from a browser.
 import { Prisma } from "../generated/prisma/client";
 import { db } from "../db";
+import { decodeStarCursor, encodeStarCursor } from "../query-params";
 import type { PaperRecord } from "./papers";
 
 /** A starred paper with what a paper card shows, and when it was starred. */
@@ -48,28 +49,13 @@ export async function countStarred(userId: string): Promise<number> {
   return db().star.count({ where: { userId } });
 }
 
-// Keyset cursor: the star's time and paper id (ties on the millisecond are broken by the id).
-function encodeCursor(at: Date, paperId: string): string {
-  return Buffer.from(`${at.toISOString()}|${paperId}`, "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string | undefined): { at: Date; paperId: string } | undefined {
-  if (!cursor) return undefined;
-  const text = Buffer.from(cursor, "base64url").toString("utf8");
-  const bar = text.indexOf("|");
-  if (bar < 0) return undefined;
-  const at = new Date(text.slice(0, bar));
-  const paperId = text.slice(bar + 1);
-  return Number.isNaN(at.getTime()) || !paperId ? undefined : { at, paperId };
-}
-
 /** The reader's starred papers, most recently starred first. An unreadable cursor starts over. */
 export async function listStarred(
   userId: string,
   { limit = 25, cursor }: { limit?: number; cursor?: string } = {},
 ): Promise<StarredPage> {
   const take = Math.min(Math.max(Math.trunc(limit), 1), 500);
-  const after = decodeCursor(cursor);
+  const after = decodeStarCursor(cursor);
   const rows = await db().star.findMany({
     where: {
       userId,
@@ -107,6 +93,6 @@ export async function listStarred(
       version: latestVersion,
       starredAt: createdAt,
     })),
-    nextCursor: rows.length > take && last ? encodeCursor(last.createdAt, last.paper.id) : null,
+    nextCursor: rows.length > take && last ? encodeStarCursor(last.createdAt, last.paper.id) : null,
   };
 }

@@ -1,9 +1,11 @@
-// Audit log: who did what, to what, when; newest first.
+// Audit log: who did what, to what, when; newest first, older pages by ?before= (lib/query-params.ts
+// auditQuery: a value it cannot read gets a 400 page naming it).
 import type { Metadata } from "next";
 import Link from "next/link";
-import { z } from "zod";
 import { adminPage } from "@/lib/admin/guard";
 import { listAudit } from "@/lib/queries/audit";
+import { auditQuery, readQuery } from "@/lib/query-params";
+import { BadQuery } from "../../components/bad-query";
 
 export const metadata: Metadata = { title: "Audit log · Admin" };
 export const dynamic = "force-dynamic";
@@ -12,9 +14,9 @@ const PAGE = 100;
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await adminPage("/admin/audit");
-  const raw = await searchParams;
-  const before = z.iso.datetime().optional().catch(undefined).parse(Array.isArray(raw.before) ? raw.before[0] : raw.before);
-  const rows = await listAudit({ limit: PAGE + 1, before: before ? new Date(before) : undefined });
+  const read = readQuery(auditQuery, await searchParams);
+  if (!read.ok) return <BadQuery problem={read.problem} back={{ href: "/admin/audit", label: "The newest entries" }} />;
+  const rows = await listAudit({ limit: PAGE + 1, before: read.data.before });
   const entries = rows.slice(0, PAGE);
   const next = rows.length > PAGE ? entries.at(-1)!.createdAt.toISOString() : undefined;
   return (

@@ -1,27 +1,18 @@
 // Crawl history: every run with its trigger, time, duration, counts per announce type, outcome and
-// error; filtered by category, date and outcome through the query string.
+// error; filtered by category, date and outcome through the query string (lib/query-params.ts
+// historyQuery: a filter it cannot read gets a 400 page naming it).
 import type { Metadata } from "next";
 import Link from "next/link";
-import { z } from "zod";
 import { adminPage } from "@/lib/admin/guard";
 import { toRunView } from "@/lib/admin/run-view";
 import { listCrawlRuns } from "@/lib/queries/crawl-runs";
+import { historyQuery, readQuery, RUN_OUTCOMES } from "@/lib/query-params";
+import { BadQuery } from "../../components/bad-query";
 
 export const metadata: Metadata = { title: "Crawl history · Admin" };
 export const dynamic = "force-dynamic";
 
 const PAGE = 50;
-const OUTCOMES = ["queued", "running", "succeeded", "failed", "no_announcement"] as const;
-const filterSchema = z.object({
-  category: z.string().trim().max(50).regex(/^[A-Za-z.-]*$/, "A category looks like cs.AI.").optional().catch(undefined),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
-  outcome: z.enum(OUTCOMES).optional().catch(undefined),
-  before: z.iso.datetime().optional().catch(undefined),
-});
-
-function first(v: string | string[] | undefined) {
-  return Array.isArray(v) ? v[0] : v || undefined;
-}
 
 function trigger(run: ReturnType<typeof toRunView>) {
   if (run.trigger === "admin") return `admin ${run.triggeredBy ?? ""}`.trim();
@@ -36,12 +27,10 @@ function duration(seconds: number | null) {
 
 export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await adminPage("/admin/history");
-  const raw = await searchParams;
-  const filter = filterSchema.parse({ category: first(raw.category), date: first(raw.date), outcome: first(raw.outcome), before: first(raw.before) });
-  const rows = await listCrawlRuns(
-    { category: filter.category || undefined, date: filter.date, status: filter.outcome },
-    { limit: PAGE + 1, before: filter.before ? new Date(filter.before) : undefined },
-  );
+  const read = readQuery(historyQuery, await searchParams);
+  if (!read.ok) return <BadQuery problem={read.problem} back={{ href: "/admin/history", label: "Every crawl run" }} />;
+  const filter = read.data;
+  const rows = await listCrawlRuns({ category: filter.category, date: filter.date, status: filter.outcome }, { limit: PAGE + 1, before: filter.before });
   const runs = rows.slice(0, PAGE).map(toRunView);
   const next = rows.length > PAGE ? runs.at(-1)!.createdAt : undefined;
   const keep = new URLSearchParams(Object.entries({ category: filter.category, date: filter.date, outcome: filter.outcome }).filter((e): e is [string, string] => Boolean(e[1])));
@@ -61,7 +50,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           Outcome
           <select name="outcome" defaultValue={filter.outcome ?? ""}>
             <option value="">any</option>
-            {OUTCOMES.map((o) => (
+            {RUN_OUTCOMES.map((o) => (
               <option key={o} value={o}>{o.replace("_", " ")}</option>
             ))}
           </select>

@@ -1,17 +1,18 @@
 // /list/<categories>: a day's papers for one category, a union (cs.AI,cs.CL) or a union minus
 // some (cs.AI+cs.LG-cs.CY). ?date=YYYY-MM-DD (default: the latest day with data), ?type=new|cross|replace,
 // ?topic=<id>&min=<0..100>: sorted by one of the reader's topics, only papers scoring at least min.
+// An address it cannot read (lib/query-params.ts listingQuery) gets a page saying why, with HTTP 400
+// from proxy.ts.
 import type { Metadata } from "next";
 import { formatListingSpec, ListingSpecError, parseListingSpec } from "@/lib/arxiv/categories";
 import { listingDays } from "@/lib/queries/listings";
+import { listingQuery, readQuery } from "@/lib/query-params";
+import { BadQuery } from "../../components/bad-query";
 import { ListingView } from "../../components/listing-view";
-import { parseThreshold } from "../../topics/listing";
 
 export const dynamic = "force-dynamic";
 
 type Props = { params: Promise<{ spec: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const raw = decodeURIComponent((await params).spec);
@@ -43,18 +44,10 @@ export default async function ListingPage({ params, searchParams }: Props) {
     );
   }
   const basePath = `/list/${encodeURIComponent(formatListingSpec(spec))}`;
+  const read = readQuery(listingQuery, query);
+  if (!read.ok) return <BadQuery problem={read.problem} back={{ href: basePath, label: "Show the latest day" }} />;
   const days = await listingDays(spec);
-  const requested = one(query.date);
-  if (requested !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(requested)) {
-    return (
-      <section className="empty-state" role="alert">
-        <h1>Not a date</h1>
-        <p>{`"${requested.slice(0, 40)}" is not a date. Dates look like 2025-04-28.`}</p>
-        <p><a href={basePath}>Show the latest day</a></p>
-      </section>
-    );
-  }
-  const date = requested ?? days[0];
+  const date = read.data.date ?? days[0];
   if (!date) {
     return (
       <section className="empty-state">
@@ -71,10 +64,10 @@ export default async function ListingPage({ params, searchParams }: Props) {
       spec={spec}
       date={date}
       days={days}
-      tab={one(query.type)}
+      tab={read.data.type}
       basePath={basePath}
-      topic={one(query.topic) || undefined}
-      min={parseThreshold(one(query.min))}
+      topic={read.data.topic}
+      min={read.data.min}
     />
   );
 }

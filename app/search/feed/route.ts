@@ -1,13 +1,15 @@
-// RSS for a search: the best-ranked 50 matches of ?q= (with the same filters as the search page).
+// RSS for a search: the best-ranked 50 matches of ?q= (with the same filters as the search page,
+// lib/query-params.ts searchQuery; a query it cannot read gets 400 in words).
 import { rssDocument, rssResponse } from "@/lib/feeds";
 import { searchPapers, SearchQueryError } from "@/lib/queries/search";
-import { readSearchParams } from "../params";
+import { badQueryResponse, readQuery, searchQuery } from "@/lib/query-params";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
-  const params = readSearchParams(new URL(request.url).searchParams);
-  if ("error" in params) return new Response(params.error, { status: 400 });
+  const read = readQuery(searchQuery, new URL(request.url).searchParams);
+  if (!read.ok) return badQueryResponse(read.problem);
+  const params = { ...read.data, q: read.data.q ?? "", categories: read.data.cat ?? [] };
   try {
     const { hits } = await searchPapers(params.q, { ...params, limit: 50 });
     return rssResponse(

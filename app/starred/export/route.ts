@@ -2,6 +2,7 @@
 import { toBibtex, toCsv } from "@/lib/bibtex";
 import { userFromHeaders } from "@/lib/auth";
 import { listStarred, type StarredPaper } from "@/lib/queries/stars";
+import { badQueryResponse, readQuery, starredExportQuery } from "@/lib/query-params";
 
 export const dynamic = "force-dynamic";
 
@@ -29,14 +30,15 @@ async function allStarred(userId: string): Promise<StarredPaper[]> {
 const year = (d: Date | null) => (d ? String(d.getUTCFullYear()) : undefined);
 
 export async function GET(request: Request): Promise<Response> {
-  const format = new URL(request.url).searchParams.get("format") ?? "bibtex";
-  if (!(format in FORMATS)) return plain(400, `Unknown format "${format.slice(0, 40)}": use format=bibtex or format=csv.`);
+  const read = readQuery(starredExportQuery, new URL(request.url).searchParams);
+  if (!read.ok) return badQueryResponse(read.problem);
+  const format: Format = read.data.format ?? "bibtex";
   const user = await userFromHeaders(request.headers);
   if (!user) return plain(401, "Sign in to export your starred papers: /sign-in?next=/starred");
 
   const papers = await allStarred(user.id);
   const body =
-    (format as Format) === "bibtex"
+    format === "bibtex"
       ? papers.map((p) => toBibtex({ ...p, year: year(p.publishedAt) })).join("\n\n") + (papers.length ? "\n" : "")
       : toCsv([
           ["id", "version", "title", "authors", "categories", "published", "url"],
@@ -50,7 +52,7 @@ export async function GET(request: Request): Promise<Response> {
             `https://arxiv.org/abs/${p.id}v${p.version}`,
           ]),
         ]);
-  const { type, file } = FORMATS[format as Format];
+  const { type, file } = FORMATS[format];
   return new Response(body, {
     headers: {
       "content-type": type,

@@ -1,15 +1,19 @@
 // GET /list/<categories>/cards?date=&type=&offset=&limit=[&topic=&min=]: the next cards of a listing as
 // HTML, for the page's "more" loader (with a topic: the next by score). X-Next-Offset says where the
-// following page starts.
+// following page starts. A query it cannot read (lib/query-params.ts listingCardsQuery) gets 400 in words.
 import { parseListingSpec, ListingSpecError } from "@/lib/arxiv/categories";
 import { userFromHeaders } from "@/lib/auth";
 import { listPapersForDay } from "@/lib/queries/listings";
 import { starredAmong } from "@/lib/queries/stars";
 import { listScoredPapersForDay } from "@/lib/queries/topics";
-import { parseThreshold, readerTopics, topicCardsHtml } from "../../../topics/listing";
+import { badQueryResponse, listingCardsQuery, readQuery } from "@/lib/query-params";
+import { readerTopics, topicCardsHtml } from "../../../topics/listing";
 import { tabFor } from "../../../components/listing-tabs";
 
 export const dynamic = "force-dynamic";
+
+/** Cards per answer at most; "show all" asks again from X-Next-Offset. */
+const MAX_CARDS = 1_000;
 
 export async function GET(request: Request, { params }: { params: Promise<{ spec: string }> }): Promise<Response> {
   const url = new URL(request.url);
@@ -20,17 +24,17 @@ export async function GET(request: Request, { params }: { params: Promise<{ spec
     if (error instanceof ListingSpecError) return new Response(error.message, { status: 400 });
     throw error;
   }
-  const date = url.searchParams.get("date") ?? "";
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return new Response("date must look like 2025-04-28", { status: 400 });
-  const offset = Math.max(0, Number.parseInt(url.searchParams.get("offset") ?? "0", 10) || 0);
-  const limit = Math.min(1_000, Math.max(1, Number.parseInt(url.searchParams.get("limit") ?? "50", 10) || 50));
-  const types = tabFor(url.searchParams.get("type") ?? undefined).types;
+  const read = readQuery(listingCardsQuery, url.searchParams);
+  if (!read.ok) return badQueryResponse(read.problem);
+  const { date, offset = 0, min = 0 } = read.data;
+  const limit = Math.min(MAX_CARDS, read.data.limit ?? 50);
+  const types = tabFor(read.data.type).types;
   const user = await userFromHeaders(request.headers);
   const topics = await readerTopics(user);
-  const selected = topics.find((t) => t.id === url.searchParams.get("topic"));
+  const selected = topics.find((t) => t.id === read.data.topic);
   const papers =
     selected && user
-      ? (await listScoredPapersForDay(user.id, selected.id, spec, date, { types, min: parseThreshold(url.searchParams.get("min")), offset, limit })).papers
+      ? (await listScoredPapersForDay(user.id, selected.id, spec, date, { types, min, offset, limit })).papers
       : await listPapersForDay(spec, date, { types, offset, limit });
   // The reader is already known here: ask for the stars directly rather than reading the session again.
   const starred = user ? await starredAmong(user.id, papers.map((p) => p.id)) : undefined;

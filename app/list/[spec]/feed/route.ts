@@ -1,7 +1,9 @@
-// RSS for a listing: the latest day (or ?date=) of the categories in the URL.
+// RSS for a listing: the latest day (or ?date=) of the categories in the URL. A date that is not a
+// calendar day (lib/query-params.ts listingFeedQuery) gets 400 in words.
 import { formatListingSpec, ListingSpecError, parseListingSpec } from "@/lib/arxiv/categories";
 import { rssDocument, rssResponse } from "@/lib/feeds";
 import { listingDays, listPapersForDay } from "@/lib/queries/listings";
+import { badQueryResponse, listingFeedQuery, readQuery } from "@/lib/query-params";
 
 export const dynamic = "force-dynamic";
 
@@ -14,9 +16,9 @@ export async function GET(request: Request, { params }: { params: Promise<{ spec
     if (error instanceof ListingSpecError) return new Response(error.message, { status: 400 });
     throw error;
   }
-  const requested = new URL(request.url).searchParams.get("date");
-  if (requested !== null && !/^\d{4}-\d{2}-\d{2}$/.test(requested)) return new Response("date must look like 2025-04-28", { status: 400 });
-  const date = requested ?? (await listingDays(spec, 1))[0];
+  const read = readQuery(listingFeedQuery, new URL(request.url).searchParams);
+  if (!read.ok) return badQueryResponse(read.problem);
+  const date = read.data.date ?? (await listingDays(spec, 1))[0];
   const papers = date ? await listPapersForDay(spec, date) : [];
   const text = formatListingSpec(spec);
   return rssResponse(
