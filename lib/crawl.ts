@@ -93,7 +93,8 @@ async function crawlRssStep(run: CrawlRun, deps: CrawlDeps): Promise<CrawlStep> 
     return { done: true, status: "no_announcement", counts };
   }
   const { counts } = await storeDailyFeed(run, feed);
-  await finishRun(run.id, { status: "succeeded", counts, itemErrors: itemErrors(feed) });
+  // A run without a day (an admin's RSS re-crawl, the first start) crawls whatever the feed holds: it takes the feed's day.
+  await finishRun(run.id, { status: "succeeded", counts, itemErrors: itemErrors(feed), announcedOn: wanted ? undefined : feed.announcedOn });
   await deps.onProgress?.(counts);
   return { done: true, status: "succeeded", counts };
 }

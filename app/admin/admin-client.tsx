@@ -225,11 +225,15 @@ function mergeRuns(incoming: RunView[], current: RunView[]): RunView[] {
 export interface RecrawlArgs {
   categories: string[];
   source: "rss" | "api";
-  from: string;
-  to: string;
+  /** API only: RSS re-crawls the latest announcement, whatever its day. */
+  from?: string;
+  to?: string;
 }
 
-/** The re-crawl form: categories (followed ones as checkboxes, any other typed), dates, source. */
+/**
+ * The re-crawl form: categories (followed ones as checkboxes, any other typed), source, and for the
+ * API source the days (From required, To optional); RSS takes no date, so its date fields are hidden.
+ */
 export function RecrawlForm({
   action, followed, today, maxDays, perMinute,
 }: { action: Action<RecrawlArgs>; followed: string[]; today: string; maxDays: number; perMinute: number }) {
@@ -246,7 +250,7 @@ export function RecrawlForm({
     event.preventDefault();
     const categories = [...picked, ...other.split(/[\s,]+/).map((c) => c.trim()).filter(Boolean)];
     start(async () => {
-      const answer = await action({ categories, source, from, to });
+      const answer = await action(source === "api" ? { categories, source, from, to } : { categories, source });
       setResult(answer);
       if (answer.ok) router.refresh();
     });
@@ -273,19 +277,6 @@ export function RecrawlForm({
         <label htmlFor="recrawl-other">Other categories</label>
         <input id="recrawl-other" value={other} placeholder="e.g. math.NA, hep-th" onChange={(e) => setOther(e.target.value)} />
       </fieldset>
-      <div className="date-row">
-        <label>
-          From
-          <input type="date" aria-label="From" value={from} max={today} onChange={(e) => setFrom(e.target.value)} required />
-        </label>
-        <label>
-          {/* One grid row for the words, as "From" has, so both fields line up. */}
-          <span>
-            To <span className="muted">(optional)</span>
-          </span>
-          <input type="date" aria-label="To" value={to} max={today} onChange={(e) => setTo(e.target.value)} />
-        </label>
-      </div>
       <fieldset className="check-row">
         <legend>Source</legend>
         <label className="check">
@@ -297,6 +288,21 @@ export function RecrawlForm({
           API (any past days)
         </label>
       </fieldset>
+      {/* RSS holds only the latest announcement, whatever its day: no date to give (disabled fields are not required, and the action gets none). */}
+      <div className="date-row" hidden={source !== "api"}>
+        <label>
+          From
+          <input type="date" aria-label="From" value={from} max={today} onChange={(e) => setFrom(e.target.value)} required disabled={source !== "api"} />
+        </label>
+        <label>
+          {/* One grid row for the words, as "From" has, so both fields line up. */}
+          <span>
+            To <span className="muted">(optional)</span>
+          </span>
+          <input type="date" aria-label="To" value={to} max={today} onChange={(e) => setTo(e.target.value)} disabled={source !== "api"} />
+        </label>
+      </div>
+      {source === "rss" ? <p className="field-hint">RSS re-crawls whatever day arXiv announced last; the run shows that day once it is read.</p> : null}
       <p className="field-hint">
         At most {maxDays} days and {perMinute} re-crawls a minute. Re-crawling a stored day is safe: it reports the new papers
         and versions it found.

@@ -1,7 +1,8 @@
-// Re-crawls started by an administrator: validation (known categories, a date or a range that is not
-// inverted, not in the future, at most MAX_RECRAWL_DAYS days), the rate limit, and the runs and jobs.
-// API crawls get one run (one job chain) per day, so the admin page shows each day's progress; an
-// RSS crawl is one run for the latest announcement. Re-crawling a stored day is safe: papers are
+// Re-crawls started by an administrator: validation (known categories; for the API source a day or
+// a range that is not inverted, not in the future, at most MAX_RECRAWL_DAYS days; the RSS source
+// takes no date), the rate limit, and the runs and jobs. API crawls get one run (one job chain) per
+// day, so the admin page shows each day's progress; an RSS crawl is one run for whatever day the feed
+// announces now (the crawl records that day on the run). Re-crawling a stored day is safe: papers are
 // upserted, and each run reports how many papers and versions were new.
 import { z } from "zod";
 import { isKnownCategory } from "../arxiv/categories";
@@ -10,6 +11,7 @@ import { db } from "../db";
 import { env } from "../env";
 import type { CrawlRun } from "../generated/prisma/client";
 import { emptyCounts, finishRun } from "../queries/crawl-runs";
+import { day } from "../query-params";
 import { enqueueCrawl, type QueueConnection } from "../queue";
 
 /** Longest date range one request may cover. */
@@ -19,11 +21,8 @@ export const RECRAWL_REQUESTS_PER_MINUTE = 3;
 /** Categories per request. */
 export const MAX_RECRAWL_CATEGORIES = 20;
 
-const isoDate = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Dates are written YYYY-MM-DD.")
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "That date does not exist.");
+/** A date field: a calendar day (lib/query-params.ts), or absent when left empty. */
+const dateField = z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().trim().pipe(day).optional());
 
 const DAY_MS = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -41,27 +40,42 @@ export const recrawlInput = z
         if (list.length === 0) ctx.addIssue({ code: "custom", message: "Pick at least one category." });
       }),
     source: z.enum(["rss", "api"], { error: "The source is RSS (the latest announcement) or API (any past days)." }),
-    from: isoDate,
-    to: isoDate.optional().or(z.literal("").transform(() => undefined)),
+    from: dateField,
+    to: dateField,
   })
-  .transform((v) => ({ ...v, to: v.to ?? v.from }))
   .superRefine((v, ctx) => {
-    if (v.from > v.to) {
-      ctx.addIssue({ code: "custom", path: ["to"], message: `The range is inverted: ${v.from} is after ${v.to}.` });
+    if (v.source === "rss") {
+      if (v.from || v.to) {
+        ctx.addIssue({
+          code: "custom",
+          path: [v.from ? "from" : "to"],
+          message: "RSS re-crawls the latest announcement, whatever its day, and takes no date: leave the dates empty, or pick the API source for a given day.",
+        });
+      }
       return;
     }
-    const days = daysBetween(v.from, v.to);
+    if (!v.from) {
+      ctx.addIssue({ code: "custom", path: ["from"], message: "The API source needs a day: fill in From (and To for a range)." });
+      return;
+    }
+    const to = v.to ?? v.from;
+    if (v.from > to) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: `The range is inverted: ${v.from} is after ${to}.` });
+      return;
+    }
+    const days = daysBetween(v.from, to);
     if (days > MAX_RECRAWL_DAYS) {
       ctx.addIssue({ code: "custom", path: ["to"], message: `The range is too large: ${days} days; at most ${MAX_RECRAWL_DAYS} per re-crawl.` });
     }
-    if (v.to > today()) ctx.addIssue({ code: "custom", path: ["to"], message: `${v.to} is in the future.` });
-    if (v.source === "rss" && v.from !== v.to) {
-      ctx.addIssue({ code: "custom", path: ["source"], message: "RSS holds only the latest announcement: pick one day, or the API source for a range." });
-    }
-  });
+    if (to > today()) ctx.addIssue({ code: "custom", path: ["to"], message: `${to} is in the future.` });
+  })
+  .transform((v): RecrawlRequest =>
+    v.source === "rss" ? { categories: v.categories, source: "rss" } : { categories: v.categories, source: "api", from: v.from!, to: v.to ?? v.from! },
+  );
 
 export type RecrawlInput = z.input<typeof recrawlInput>;
-export type RecrawlRequest = z.output<typeof recrawlInput>;
+/** RSS: the latest announcement (no date); API: every day from `from` to `to`. */
+export type RecrawlRequest = { categories: string[]; source: "rss" } | { categories: string[]; source: "api"; from: string; to: string };
 
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
@@ -91,7 +105,8 @@ const RECRAWL_ACTION = "crawl.recrawl";
  * then enqueues one job per run. Throws RateLimitError when over the limit.
  */
 export async function startRecrawl(admin: CurrentUser, request: RecrawlRequest, connection: QueueConnection): Promise<CrawlRun[]> {
-  const days = request.source === "api" ? eachDay(request.from, request.to) : [request.from];
+  // An RSS run has no day until its crawl reads the feed's.
+  const days: (string | undefined)[] = request.source === "api" ? eachDay(request.from, request.to) : [undefined];
   const runs = await db().$transaction(async (tx) => {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `paper-triage:recrawl-rate:${admin.id}`);
     const since = new Date(Date.now() - 60_000);
@@ -113,8 +128,8 @@ export async function startRecrawl(admin: CurrentUser, request: RecrawlRequest, 
             triggeredBy: admin.email,
             source: request.source,
             categories: request.categories,
-            dateFrom: new Date(`${date}T00:00:00Z`),
-            dateTo: new Date(`${date}T00:00:00Z`),
+            dateFrom: date ? new Date(`${date}T00:00:00Z`) : null,
+            dateTo: date ? new Date(`${date}T00:00:00Z`) : null,
             counts: { ...emptyCounts() },
           },
         }),
@@ -125,7 +140,7 @@ export async function startRecrawl(admin: CurrentUser, request: RecrawlRequest, 
         actorId: admin.id,
         action: RECRAWL_ACTION,
         target: request.categories.join(","),
-        details: { source: request.source, from: request.from, to: request.to, runs: created.map((r) => r.id) },
+        details: { ...(request.source === "api" ? { source: "api", from: request.from, to: request.to } : { source: "rss" }), runs: created.map((r) => r.id) },
       },
     });
     return created;

@@ -86,14 +86,22 @@ export async function saveRunProgress(id: string, counts: CrawlCounts, error: st
   });
 }
 
+/** Ends a run; `announcedOn` (YYYY-MM-DD) dates a run that had no day, an RSS run once its feed named one. */
 export async function finishRun(
   id: string,
-  outcome: { status: Extract<CrawlStatus, "succeeded" | "failed" | "no_announcement">; counts?: CrawlCounts; error?: string; itemErrors?: unknown[] },
+  outcome: {
+    status: Extract<CrawlStatus, "succeeded" | "failed" | "no_announcement">;
+    counts?: CrawlCounts;
+    error?: string;
+    itemErrors?: unknown[];
+    announcedOn?: string;
+  },
 ): Promise<void> {
   await db().crawlRun.update({
     where: { id },
     data: {
       status: outcome.status,
+      ...(outcome.announcedOn ? { dateFrom: day(outcome.announcedOn), dateTo: day(outcome.announcedOn) } : {}),
       finishedAt: new Date(),
       error: outcome.error ?? null,
       ...(outcome.counts

@@ -3,7 +3,8 @@
 // without a reload, finds the runs in the history and the papers in the listing, re-crawls a day
 // that is stored (nothing new, said so), sees a failing source fail with its error and retries it
 // from the Queues page, and hits the rate limit; re-embeds every paper (embed worker with the committed
-// test model) and watches that progress bar reach 100 % too. A plain reader sees none of it.
+// test model) and watches that progress bar reach 100 % too. A plain reader sees none of it. An RSS
+// re-crawl asks for no date (the form hides the dates) and crawls whatever day the feed announces.
 // A database of this file's own, set up before the app's modules load: "Re-embed everything" rewrites
 // every paper's vector and the overview counts every paper, neither of which may meet other files' rows.
 import { databaseUrl, ownDatabase } from "../helpers/own-database";
@@ -21,6 +22,7 @@ import { QueueConnection } from "../../lib/queue";
 import { createCrawlProcessor } from "../../workers/crawl";
 import { createEmbedProcessor } from "../../workers/embed";
 import { hasChromium, launchBrowser } from "../helpers/browser";
+import { fixture } from "../helpers/fixtures";
 import { startHttpServer, type RecordedRequest, type ScriptedReply, type TestHttpServer } from "../helpers/http-server";
 import { standInArxivClient } from "../helpers/arxiv-client";
 import { randomPaperId } from "../helpers/seed";
@@ -30,6 +32,8 @@ const ARTIFACTS = path.join(ROOT, "test-artifacts");
 const tag = randomBytes(4).toString("hex");
 const adminEmail = `admin-${tag}@example.org`;
 const readerEmail = `reader-${tag}@example.org`;
+/** A second administrator, whose re-crawls the first one's rate limit does not hold back. */
+const rssAdminEmail = `rss-admin-${tag}@example.org`;
 const password = "a long enough password";
 const queueSchema = `admin_e2e_${tag}`;
 
@@ -124,7 +128,7 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   arxiv = await startHttpServer({ "/api/query": [answerApi] });
   // This server's queues live in a schema of their own, worked by the worker below only.
-  web = await startWeb({ DATABASE_URL: databaseUrl, REDIS_URL: "", QUEUE_PG_SCHEMA: queueSchema, ADMIN_EMAILS: adminEmail, CRAWL_RETRY_DELAY_MS: "100" });
+  web = await startWeb({ DATABASE_URL: databaseUrl, REDIS_URL: "", QUEUE_PG_SCHEMA: queueSchema, ADMIN_EMAILS: `${adminEmail},${rssAdminEmail}`, CRAWL_RETRY_DELAY_MS: "100" });
   worker = new QueueConnection({ databaseUrl, pgSchema: queueSchema });
   const client = standInArxivClient(arxiv, {
     timeoutMs: 5_000,
@@ -149,7 +153,7 @@ afterAll(async () => {
   await arxiv?.close();
   if (sql) {
     await sql.query(`DROP SCHEMA IF EXISTS ${queueSchema} CASCADE`).catch(() => undefined);
-    await sql.query(`DELETE FROM users WHERE email = ANY($1)`, [[adminEmail, readerEmail]]);
+    await sql.query(`DELETE FROM users WHERE email = ANY($1)`, [[adminEmail, readerEmail, rssAdminEmail]]);
     await sql.query(`DELETE FROM papers WHERE id = ANY($1)`, [[...papersByDay.values()].flat()]);
     await sql.end();
   }
@@ -157,15 +161,15 @@ afterAll(async () => {
   await ownDatabase?.drop();
 });
 
-/** Fills and submits the re-crawl form. */
+/** Fills and submits the re-crawl form for the API source (the one that takes dates). */
 async function submitRecrawl(page: Page, options: { other: string; from: string; to?: string }) {
   await page.getByLabel("Other categories").fill(options.other);
+  await page.getByLabel("API (any past days)").check();
   // The two dates line up ("To" has a hint beside its name, not above its field).
   const [fromBox, toBox] = await Promise.all(["From", "To"].map((name) => page.getByLabel(name, { exact: true }).boundingBox()));
   expect(Math.abs(fromBox!.y - toBox!.y)).toBeLessThan(2);
   await page.getByLabel("From", { exact: true }).fill(options.from);
   await page.getByLabel("To", { exact: true }).fill(options.to ?? "");
-  await page.getByLabel("API (any past days)").check();
   await page.getByRole("button", { name: "Re-crawl" }).click();
 }
 
@@ -345,5 +349,51 @@ test.skipIf(!hasChromium)("a plain reader sees no Admin link and gets 403 from e
   await expect(page.locator(".user-menu").getByRole("link", { name: "Admin" }).count()).resolves.toBe(1);
   expect((await page.goto(`${web.url}/admin/crawl`))?.status()).toBe(200);
   await adminContext.close();
+  await context.close();
+});
+
+test.skipIf(!hasChromium)("an RSS re-crawl takes no date: the form hides the dates, and the latest announcement is crawled to done", { timeout: 120_000 }, async () => {
+  onTestFailed(() => console.log(`[admin e2e] server output:\n${web.output()}`));
+  // The stand-in's feed holds the announcement of 2024-03-26, not today: an RSS re-crawl takes that day.
+  arxiv.script("/rss/stat", [{ status: 200, headers: { "content-type": "application/rss+xml" }, body: fixture("rss/stat_2024-03-26.xml"), delayMs: 300 }]);
+  const context = await contextFor(await signUp(rssAdminEmail));
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${web.url}/admin/crawl`);
+
+  // The API source (the default) needs From; RSS has no date to give, so the dates are hidden and disabled.
+  const from = page.getByLabel("From", { exact: true });
+  const to = page.getByLabel("To", { exact: true });
+  await expect(page.getByLabel("API (any past days)").isChecked()).resolves.toBe(true);
+  await expect(from.isVisible()).resolves.toBe(true);
+  await expect(from.getAttribute("required")).resolves.not.toBeNull();
+  await page.getByLabel("RSS (the latest announcement)").check();
+  await expect(from.isVisible()).resolves.toBe(false);
+  await expect(to.isVisible()).resolves.toBe(false);
+  await expect(from.isDisabled()).resolves.toBe(true);
+  await expect(to.isDisabled()).resolves.toBe(true);
+  await page.getByText("RSS re-crawls whatever day arXiv announced last").waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, "admin-recrawl-rss.png"), fullPage: true });
+
+  await page.getByLabel("Other categories").fill("stat");
+  await page.getByRole("button", { name: "Re-crawl" }).click();
+  await page.getByRole("status").filter({ hasText: "Queued 1 crawl job for stat (the latest announcement, RSS)." }).waitFor();
+  // Live progress to done; the run then shows the day the feed announced.
+  const done = page.locator(`li.run-progress[data-status="succeeded"]`).filter({ hasText: "stat · 2024-03-26 · RSS" });
+  await done.waitFor({ timeout: 60_000 });
+  await expect(done.locator(".run-percent").textContent()).resolves.toBe("100 %");
+  const run = await sql.query(
+    `SELECT status, error, to_char(date_from, 'YYYY-MM-DD') AS day, (counts->>'stored')::int AS stored FROM crawl_runs WHERE triggered_by = $1`,
+    [rssAdminEmail],
+  );
+  expect(run.rows).toHaveLength(1);
+  expect(run.rows[0]).toMatchObject({ status: "succeeded", error: null, day: "2024-03-26" });
+  expect(run.rows[0].stored).toBeGreaterThan(0);
+  const listed = await sql.query(`SELECT count(*)::int AS n FROM listings WHERE category = 'stat' AND date = '2024-03-26'`);
+  expect(listed.rows[0].n).toBeGreaterThanOrEqual(run.rows[0].stored);
+  // Back on the API source, the dates are there again.
+  await page.getByLabel("API (any past days)").check();
+  await expect(from.isEnabled()).resolves.toBe(true);
+  expect(errors).toEqual([]);
   await context.close();
 });

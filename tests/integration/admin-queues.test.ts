@@ -1,7 +1,8 @@
 // Admin operations on the real stores: queue counts, failed jobs with error and attempts, retry one
 // (the crawl run reopens and then succeeds) and all, remove, pause/resume, on Redis and on the
 // PostgreSQL backend, with the real crawl worker against a local arXiv stand-in; the re-crawl rate
-// limit and audit entries; role changes and disabling that never leave the instance without an admin.
+// limit and audit entries; an RSS re-crawl without dates run to done; role changes and disabling that
+// never leave the instance without an admin.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { failedJobs, JobNotFoundError, queueSummaries, removeJob, retryAllFailed, retryJob, setQueuePaused } from "../../lib/admin/queues";
@@ -102,6 +103,26 @@ describe.each(["redis", "postgres"] as const)("queue operations on %s", (backend
     expect((await queueSummaries(connection)).find((q) => q.name === "summarize")!.paused).toBe(true);
     await setQueuePaused(connection, "summarize", false);
     expect((await queueSummaries(connection)).find((q) => q.name === "summarize")!.paused).toBe(false);
+  });
+
+  test.skipIf(backend === "redis" && !inject("redisUrl"))("an RSS re-crawl takes no date: accepted, it runs to done and takes the day the feed announces", { timeout: 60_000 }, async () => {
+    // The stand-in's feed holds the announcement of 2024-03-26, not today's.
+    arxiv.script("/rss/stat", [{ status: 200, body: STAT }]);
+    const admin = await newUser("admin");
+    const me = { id: admin.id, email: admin.email, name: admin.name, role: "admin" as const };
+    const request = recrawlInput.parse({ categories: ["stat"], source: "rss", from: "", to: "" });
+    expect(request).toEqual({ categories: ["stat"], source: "rss" });
+    const runs = await startRecrawl(me, request, connection);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ source: "rss", categories: ["stat"], dateFrom: null, dateTo: null, status: "queued" });
+    const status = await waitFor("the RSS re-crawl to finish", runStatus(runs[0]!.id), (s) => s === "succeeded" || s === "failed");
+    const run = (await getCrawlRun(runs[0]!.id))!;
+    expect({ status, error: run.error }).toEqual({ status: "succeeded", error: null });
+    expect(run.dateFrom?.toISOString().slice(0, 10)).toBe("2024-03-26");
+    expect(run.dateTo?.toISOString().slice(0, 10)).toBe("2024-03-26");
+    expect((run.counts as { stored: number }).stored).toBeGreaterThan(0);
+    const audit = await db().auditLog.findFirstOrThrow({ where: { actorId: admin.id, action: "crawl.recrawl" } });
+    expect(audit.details).toEqual({ source: "rss", runs: [run.id] });
   });
 });
 

@@ -1,4 +1,5 @@
-// Admin input validation: the re-crawl form (categories, dates, ranges, source) and the schedule.
+// Admin input validation: the re-crawl form (categories, source, and dates and ranges for the API
+// source; RSS takes none) and the schedule.
 import { expect, test } from "vitest";
 import { daysBetween, eachDay, MAX_RECRAWL_DAYS, recrawlInput } from "../../lib/admin/recrawl";
 import { cronPattern, cronProblem } from "../../lib/admin/schedule";
@@ -15,7 +16,29 @@ test("a valid re-crawl is normalised: trimmed, de-duplicated categories, `to` de
     from: "2024-03-01",
     to: "2024-03-01",
   });
-  expect(recrawlInput.parse({ categories: ["cs.AI"], source: "api", from: "2024-03-01", to: "" }).to).toBe("2024-03-01");
+  expect(recrawlInput.parse({ categories: ["cs.AI"], source: "api", from: "2024-03-01", to: "" })).toMatchObject({ to: "2024-03-01" });
+});
+
+test("an RSS re-crawl takes no date: the latest announcement, whatever its day", () => {
+  expect(recrawlInput.parse({ categories: ["stat"], source: "rss" })).toEqual({ categories: ["stat"], source: "rss" });
+  // Empty fields (a form's blank dates) are no dates.
+  expect(recrawlInput.parse({ categories: ["stat"], source: "rss", from: "", to: " " })).toEqual({ categories: ["stat"], source: "rss" });
+  const today = new Date().toISOString().slice(0, 10);
+  expect(firstError({ categories: ["stat"], source: "rss", from: today })).toBe(
+    "RSS re-crawls the latest announcement, whatever its day, and takes no date: leave the dates empty, or pick the API source for a given day.",
+  );
+  expect(firstError({ categories: ["stat"], source: "rss", to: "2024-03-02" })).toMatch(/^RSS re-crawls the latest announcement/);
+});
+
+test("an API re-crawl needs From; To is optional", () => {
+  expect(firstError({ categories: ["cs.AI"], source: "api" })).toBe("The API source needs a day: fill in From (and To for a range).");
+  expect(firstError({ categories: ["cs.AI"], source: "api", from: "", to: "2024-03-02" })).toBe("The API source needs a day: fill in From (and To for a range).");
+  expect(recrawlInput.parse({ categories: ["cs.AI"], source: "api", from: "2024-03-01", to: "2024-03-02" })).toEqual({
+    categories: ["cs.AI"],
+    source: "api",
+    from: "2024-03-01",
+    to: "2024-03-02",
+  });
 });
 
 test("bad re-crawl input is refused with a message a person understands", () => {
@@ -27,12 +50,13 @@ test("bad re-crawl input is refused with a message a person understands", () => 
   expect(firstError({ categories: ["cs.AI"], source: "api", from: "2024-01-01", to: "2024-02-01" })).toBe(
     `The range is too large: 32 days; at most ${MAX_RECRAWL_DAYS} per re-crawl.`,
   );
-  expect(firstError({ categories: ["cs.AI"], source: "api", from: "2024-02-30" })).toBe("That date does not exist.");
-  expect(firstError({ categories: ["cs.AI"], source: "api", from: "1 March" })).toBe("Dates are written YYYY-MM-DD.");
-  expect(firstError({ categories: ["cs.AI"], source: "ftp", from: "2024-03-01" })).toBe("The source is RSS (the latest announcement) or API (any past days).");
-  expect(firstError({ categories: ["cs.AI"], source: "rss", from: "2024-03-01", to: "2024-03-02" })).toBe(
-    "RSS holds only the latest announcement: pick one day, or the API source for a range.",
+  // Dates are checked as the pages check them (lib/query-params.ts): the calendar, not only the shape.
+  expect(firstError({ categories: ["cs.AI"], source: "api", from: "2023-02-29" })).toBe(
+    '"2023-02-29" is not a date (2023-02 has days 01 to 28). Write dates as YYYY-MM-DD, such as 2025-04-28.',
   );
+  expect(firstError({ categories: ["cs.AI"], source: "api", from: "1 March" })).toBe('"1 March" is not a date. Write dates as YYYY-MM-DD, such as 2025-04-28.');
+  expect(firstError({ categories: ["cs.AI"], source: "api", from: "2024-03-01", to: "2024-13-01" })).toMatch(/there is no month 13/);
+  expect(firstError({ categories: ["cs.AI"], source: "ftp", from: "2024-03-01" })).toBe("The source is RSS (the latest announcement) or API (any past days).");
   const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
   expect(firstError({ categories: ["cs.AI"], source: "api", from: future })).toBe(`${future} is in the future.`);
 });

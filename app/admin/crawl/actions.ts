@@ -8,7 +8,7 @@ export async function recrawl(raw: unknown): Promise<ActionResult<{ runIds: stri
   return withAdmin(recrawlInput, raw, async (admin, input) => {
     try {
       const runs = await startRecrawl(admin, input, appQueue());
-      const what = input.from === input.to ? input.from : `${input.from} to ${input.to}`;
+      const what = input.source === "rss" ? "the latest announcement" : input.from === input.to ? input.from : `${input.from} to ${input.to}`;
       return {
         ok: true,
         message: `Queued ${runs.length} crawl job${runs.length === 1 ? "" : "s"} for ${input.categories.join(", ")} (${what}, ${input.source.toUpperCase()}).`,

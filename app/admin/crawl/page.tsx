@@ -1,5 +1,5 @@
-// Re-crawl: pick categories, a day or a range, and a source; the runs it starts show their progress
-// live below (with the other recent admin re-crawls).
+// Re-crawl: pick categories and a source (RSS: the latest announcement, no date; API: a day or a
+// range); the runs it starts show their progress live below (with the other recent admin re-crawls).
 import type { Metadata } from "next";
 import { adminPage } from "@/lib/admin/guard";
 import { MAX_RECRAWL_DAYS, RECRAWL_REQUESTS_PER_MINUTE } from "@/lib/admin/recrawl";
