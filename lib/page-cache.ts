@@ -99,6 +99,16 @@ export interface PageCacheServer {
   close: () => Promise<void>;
 }
 
+/**
+ * Whether a request failed because the kept-alive socket it was sent on had just been closed by the
+ * web server (idle past its keep-alive timeout): it never reached the server, so a request without a
+ * body may be sent once more on a fresh socket (the remedy Node's http docs give). Seen as a 502 for
+ * a page's script when eight readers opened the same page at once.
+ */
+function closedKeptSocket(request: http.ClientRequest, error: NodeJS.ErrnoException): boolean {
+  return request.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE");
+}
+
 export function createPageCacheServer(options: PageCacheOptions): PageCacheServer {
   if (options.upstreams.length === 0) throw new Error("the page cache needs at least one web server behind it");
   const upstreams = options.upstreams.map((u) => ({ host: u.host, port: u.port, active: 0 }));
@@ -213,41 +223,52 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     counts.bypassed += 1;
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > MAX_BODY_BYTES) return tooLarge(req, res, declared);
-    const target = pick();
-    const nonce = newNonce();
-    const upstreamReq = http.request(
-      { host: target.host, port: target.port, agent, method: req.method, path: req.url, headers: forwardedHeaders(req, nonce) },
-      async (upstream) => {
-        upstream.on("close", target.release);
-        upstream.on("error", (error) => res.destroy(error));
-        const headers = answerHeaders(upstream, nonce);
-        if (replaceable(req, upstream) && (await replaceError(req, res, upstream, headers, "bypass"))) return;
-        res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, rawHeaders(headers, "bypass"));
-        upstream.pipe(res);
-      },
-    );
+    // Without a body the request can be sent again when its kept-alive socket turns out closed.
+    const bodiless = (req.method === "GET" || req.method === "HEAD") && !declared && req.headers["transfer-encoding"] === undefined;
     let refused = false;
-    upstreamReq.on("error", (error) => {
-      target.release();
-      if (!refused) failed(res, error);
-    });
-    res.on("close", () => {
-      if (!res.writableFinished) upstreamReq.destroy();
-    });
-    // A body sent in chunks declares no length: it is counted as it passes (Next would answer a
-    // server action over its limit with a 500, and not every route caps what it reads).
-    let received = 0;
-    req.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      if (received <= MAX_BODY_BYTES || refused) return;
-      refused = true;
-      req.unpipe(upstreamReq);
-      upstreamReq.destroy();
-      target.release();
-      if (res.headersSent) res.destroy();
-      else tooLarge(req, res, "more");
-    });
-    req.pipe(upstreamReq);
+    const attempt = (retried: boolean) => {
+      const target = pick();
+      const nonce = newNonce();
+      const upstreamReq = http.request(
+        { host: target.host, port: target.port, agent, method: req.method, path: req.url, headers: forwardedHeaders(req, nonce) },
+        async (upstream) => {
+          upstream.on("close", target.release);
+          upstream.on("error", (error) => res.destroy(error));
+          const headers = answerHeaders(upstream, nonce);
+          if (replaceable(req, upstream) && (await replaceError(req, res, upstream, headers, "bypass"))) return;
+          res.writeHead(upstream.statusCode ?? 502, upstream.statusMessage, rawHeaders(headers, "bypass"));
+          upstream.pipe(res);
+        },
+      );
+      upstreamReq.on("error", (error) => {
+        target.release();
+        if (refused) return;
+        if (bodiless && !retried && closedKeptSocket(upstreamReq, error)) return attempt(true);
+        failed(res, error);
+      });
+      res.on("close", () => {
+        if (!res.writableFinished) upstreamReq.destroy();
+      });
+      if (bodiless) {
+        upstreamReq.end();
+        return;
+      }
+      // A body sent in chunks declares no length: it is counted as it passes (Next would answer a
+      // server action over its limit with a 500, and not every route caps what it reads).
+      let received = 0;
+      req.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= MAX_BODY_BYTES || refused) return;
+        refused = true;
+        req.unpipe(upstreamReq);
+        upstreamReq.destroy();
+        target.release();
+        if (res.headersSent) res.destroy();
+        else tooLarge(req, res, "more");
+      });
+      req.pipe(upstreamReq);
+    };
+    attempt(false);
   };
 
   const tooLarge = (req: IncomingMessage, res: ServerResponse, bytes: number | "more") => {
@@ -261,7 +282,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
    * Renders a cacheable request once and resolves with the entry when it may be kept. With `res`,
    * the answer streams to that reader as it comes; without, it is a background refresh of a stale page.
    */
-  const render = (key: string, req: IncomingMessage, res: ServerResponse | undefined) =>
+  const render = (key: string, req: IncomingMessage, res: ServerResponse | undefined, retried = false): Promise<Entry | undefined> =>
     new Promise<Entry | undefined>((resolve) => {
       const gzip = key.startsWith("gz ");
       const target = pick();
@@ -302,6 +323,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       );
       upstreamReq.on("error", (error) => {
         target.release();
+        if (!retried && closedKeptSocket(upstreamReq, error)) return resolve(render(key, req, res, true));
         if (res) failed(res, error);
         resolve(undefined);
       });

@@ -381,3 +381,43 @@ test("a request body over 1 MB is refused with 413 and words, chunked or declare
   expect(up.seen.length).toBe(before + 1);
   expect(up.bodies.at(-1)!.length).toBe(8 * 64 * 1024);
 });
+
+test("a kept-alive socket the web process closed as it was reused is retried once for requests without a body", async () => {
+  // A web process stand-in that answers the first request on each connection (keeping it open)
+  // and drops the connection when a second one arrives on it: what a Next.js process does when a
+  // kept-alive socket reaches its idle timeout just as the front reuses it.
+  let answered = 0;
+  const sockets = new Set<import("node:net").Socket>();
+  const server = (await import("node:net")).createServer((socket) => {
+    sockets.add(socket);
+    let requests = 0;
+    socket.on("data", (data) => {
+      if (!data.includes("\r\n\r\n")) return;
+      requests += 1;
+      if (requests > 1) return void socket.destroy();
+      answered += 1;
+      const body = `<p>answer ${answered}</p>`;
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: ${body.length}\r\nconnection: keep-alive\r\n\r\n${body}`);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  opened.push({ close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }) });
+  const port = (server.address() as AddressInfo).port;
+  // No cache (ttl 0): every request passes through; then a cached render path with its own keys.
+  const passing = await front([port], 0);
+  for (let i = 1; i <= 3; i++) {
+    const response = await fetch(`${passing.url}/_next/static/chunk-${i}.js`);
+    expect(response.status, `request ${i}`).toBe(200);
+    expect(await response.text()).toBe(`<p>answer ${answered}</p>`);
+  }
+  const caching = await front([port]);
+  for (let i = 1; i <= 3; i++) {
+    const response = await fetch(`${caching.url}/list/cs.CL?page=${i}`);
+    expect(response.status, `render ${i}`).toBe(200);
+  }
+  // A body cannot be sent twice: a POST on a dropped socket is a 502 with words, as before.
+  await fetch(`${passing.url}/warm`);
+  const post = await fetch(`${passing.url}/api/thing`, { method: "POST", body: "x" });
+  expect(post.status).toBe(502);
+  expect(await post.text()).toMatch(/did not answer/);
+});
