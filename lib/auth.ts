@@ -50,7 +50,7 @@ export class AuthConfigError extends Error {
 
 const MISSING_SECRET =
   "AUTH_SECRET is not set. It signs session cookies: set it to a random string of at least 32 characters " +
-  "(`openssl rand -hex 32`), or start the app with `npm start`, which keeps one in DATA_DIR/auth-secret.";
+  "(`openssl rand -hex 32`), or start the app with `npm start` (or `npm run web`), which keeps one in DATA_DIR/auth-secret.";
 
 /** The secret that signs session cookies (also signs topic feed tokens, lib/topics/feed-token.ts). */
 export function authSecret(config: Env): string {

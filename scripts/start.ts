@@ -4,6 +4,7 @@
 // SIGTERM) stops the children first, waits for them, then closes the database.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { keptAuthSecret } from "../lib/auth-secret";
 import { buildIsStale, buildWebApp } from "../lib/build";
 import { checkDatabase, checkRedis, StartupError } from "../lib/connectivity";
 import { EmbeddedDatabaseError, startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded-postgres";
@@ -23,15 +24,8 @@ async function main(): Promise<void> {
   loadDotEnv(path.join(root, ".env"));
   const config = parseEnv(process.env);
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-  if (!config.AUTH_SECRET) {
-    // Sessions must survive restarts: the secret is made once and kept beside the data, owner-only.
-    const { readFileSync, writeFileSync, mkdirSync } = await import("node:fs");
-    const secretFile = path.resolve(root, config.DATA_DIR, "auth-secret");
-    mkdirSync(path.dirname(secretFile), { recursive: true });
-    const fresh = (await import("node:crypto")).randomBytes(32).toString("hex");
-    try { writeFileSync(secretFile, `${fresh}\n`, { mode: 0o600, flag: "wx" }); } catch (e) { if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e; }
-    childEnv.AUTH_SECRET = readFileSync(secretFile, "utf8").trim();
-  }
+  // Sessions must survive restarts: without AUTH_SECRET one is kept beside the data.
+  if (!config.AUTH_SECRET) childEnv.AUTH_SECRET = keptAuthSecret(path.resolve(root, config.DATA_DIR));
 
   if (config.REDIS_URL) await checkRedis(config.REDIS_URL);
 

@@ -8,7 +8,8 @@ import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import path from "node:path";
-import { parseEnv } from "../lib/env";
+import { keptAuthSecret } from "../lib/auth-secret";
+import { localUrl, parseEnv } from "../lib/env";
 import { logFormat } from "../lib/logger";
 import { freePort, waitForHttp } from "../lib/net";
 import { databaseDownPage, databaseReachable } from "../lib/database-down";
@@ -29,9 +30,12 @@ async function main() {
   // Behind the front, links and the sign-in origin check must name the front's port, not the
   // private one Next.js puts in each process's PORT.
   // Their output comes through a pipe (below), so they are told whether this one is a terminal.
-  const serverEnv = direct
-    ? process.env
-    : { ...process.env, WEB_FRONT_PORT: String(config.PORT), LOG_FORMAT: logFormat(config.LOG_FORMAT, process.stdout.isTTY) };
+  // Without AUTH_SECRET, the secret `npm start` keeps in DATA_DIR (one machine; replicas set AUTH_SECRET).
+  const serverEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...(config.AUTH_SECRET ? {} : { AUTH_SECRET: keptAuthSecret(path.resolve(root, config.DATA_DIR)) }),
+    ...(direct ? {} : { WEB_FRONT_PORT: String(config.PORT), LOG_FORMAT: logFormat(config.LOG_FORMAT, process.stdout.isTTY) }),
+  };
   const servers = ports.map((port) => {
     const server = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", String(port)], {
       cwd: root,
@@ -88,7 +92,12 @@ async function main() {
       process.stderr.write(`[web] cannot listen on ${config.HOST}:${config.PORT}: ${error.message}\n`);
       stop(1);
     });
-    front.server.listen(config.PORT, config.HOST);
+    front.server.listen(config.PORT, config.HOST, () =>
+      process.stdout.write(`[web] ${localUrl(config)} (${processes} Next.js processes behind the page cache)\n`),
+    );
+  } else {
+    await waitForHttp(`${localUrl(config)}/api/health`, Number.POSITIVE_INFINITY, () => stopping);
+    if (!stopping) process.stdout.write(`[web] ${localUrl(config)} (one Next.js process, no page cache)\n`);
   }
 }
 
