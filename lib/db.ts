@@ -23,7 +23,13 @@ function createClient(): PrismaClient {
       "DATABASE_URL is not set. Start the app with `npm start` (it provides an embedded database) or set DATABASE_URL.",
     );
   }
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: 10 }),
+    // Prisma's defaults (2 s to begin, 5 s to finish) turn a busy moment into a 500: eight readers
+    // starting one FAQ at once on a 2-core machine waited past 2 s to begin their counted
+    // transactions (P2028). These only bound waiting; the transactions themselves stay short.
+    transactionOptions: { maxWait: 15_000, timeout: 30_000 },
+  });
 }
 
 /** The process-wide Prisma client (kept across hot reloads in development). */
