@@ -1,6 +1,5 @@
 // `npm start` on embedded defaults: serves the home page (also in a real browser), keeps its data
 // between runs, stops cleanly on Ctrl+C with no process left, and refuses bad input with one clear line.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +8,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite/vector";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { hasChromium, launchBrowser } from "../helpers/browser";
-import { appEnv, freePort, processesInGroup, ROOT, startApp, type AppProcess } from "../helpers/app-process";
+import { appEnv, freePort, ROOT, runNpm, startApp, stopLikeCtrlC } from "../helpers/app-process";
 import { fixture } from "../helpers/fixtures";
 import { startHttpServer, type TestHttpServer } from "../helpers/http-server";
 import { waitFor } from "../helpers/wait";
@@ -39,30 +38,6 @@ const arxivEnv = (rss = "rss") => ({
 
 function waitForPage(url: string, text: string, timeoutMs: number): Promise<string> {
   return waitFor(`${url} to show "${text}"`, async () => (await fetch(url)).text(), (html) => html.includes(text), { timeoutMs, intervalMs: 250 });
-}
-
-/** Runs `npm run <args>` to its end, as a person would in a second terminal. */
-function runScript(args: string[], env: NodeJS.ProcessEnv) {
-  return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn("npm", ["run", "--silent", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d));
-    child.stderr.on("data", (d: Buffer) => (output += d));
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}
-
-async function stopLikeCtrlC(app: AppProcess) {
-  const pgid = app.child.pid!;
-  if (app.child.exitCode !== null || app.child.signalCode !== null) {
-    throw new Error(`the app had already exited (${app.child.exitCode ?? app.child.signalCode}):\n${app.output()}`);
-  }
-  process.kill(-pgid, "SIGINT");
-  const exit = await app.exited;
-  // Give the group's last members a moment to be reaped, then nothing may remain.
-  const deadline = Date.now() + 5_000;
-  while (processesInGroup(pgid).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  return { exit, leftover: processesInGroup(pgid) };
 }
 
 test("npm start serves the app on the embedded database, crawls at once, and stops cleanly", { timeout: 240_000 }, async () => {
@@ -114,7 +89,7 @@ test("npm start serves the app on the embedded database, crawls at once, and sto
   // (DATA_DIR/runtime.json): no "DATABASE_URL is not set", no second writer on the data directory.
   const modelDir = path.join(ROOT, "tests/fixtures/models/all-MiniLM-L6-v2");
   for (const args of [["db:deploy"], ["crawl", "--", "--category", "quant-ph"], ["embed", "--", "--all"]]) {
-    const script = await runScript(args, appEnv({ DATA_DIR: dataDir, ...arxivEnv(), EMBEDDING_MODEL_DIR: modelDir }));
+    const script = await runNpm(["run", "--silent", ...args], appEnv({ DATA_DIR: dataDir, ...arxivEnv(), EMBEDDING_MODEL_DIR: modelDir }), 120_000);
     expect(script.output, `npm run ${args.join(" ")}`).toContain("running app's embedded database");
     expect(script.output, `npm run ${args.join(" ")}`).not.toMatch(/DATABASE_URL is not set|^\s+at /m);
     expect(script.code, `npm run ${args.join(" ")}:\n${script.output}`).toBe(0);

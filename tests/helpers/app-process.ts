@@ -1,7 +1,9 @@
-// Runs `npm start` as a child in its own process group, like a terminal would, and stops it the
-// way Ctrl+C does (SIGINT to the whole group).
+// Runs `npm start` (or any npm script) as a child in its own process group, like a terminal would,
+// and stops it the way Ctrl+C does (SIGINT to the whole group). appEnv gives the children the test
+// harness's forced settings; userEnv gives them only what a user's shell would hold.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { envSchema } from "../../lib/env";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -60,4 +62,59 @@ export function processesInGroup(pgid: number): number[] {
     .map((line) => line.trim().split(/\s+/).map(Number))
     .filter(([pid, group]) => group === pgid && pid !== undefined)
     .map(([pid]) => pid!);
+}
+
+/**
+ * The environment of a user's shell for the README's own commands: this process's, less every
+ * variable the app reads (lib/env.ts's schema: NODE_ENV, DATABASE_URL, REDIS_URL, PUBLIC_URL,
+ * AUTH_SECRET, QUEUE_PG_SCHEMA, LOG_LEVEL, ...) and the test runner's own, plus `settings`, the
+ * variables the README tells a user to set in the situation under test. Unlike appEnv, it forces
+ * nothing: no NODE_ENV, no LOG_LEVEL.
+ */
+export function userEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key in envSchema.shape || key.startsWith("VITEST") || key.startsWith("TEST_")) continue;
+    env[key] = value;
+  }
+  // Typed NodeJS.ProcessEnv for spawn; Next.js's types declare NODE_ENV always present, which here it is not.
+  return { ...env, ...settings } as NodeJS.ProcessEnv;
+}
+
+/** Stops `app` like Ctrl+C in its terminal: SIGINT to its whole process group; then what is left of the group. */
+export async function stopLikeCtrlC(app: AppProcess, timeoutMs = 40_000): Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; leftover: number[] }> {
+  const pgid = app.child.pid!;
+  if (app.child.exitCode !== null || app.child.signalCode !== null) {
+    throw new Error(`it had already exited (${app.child.exitCode ?? app.child.signalCode}):\n${app.output().slice(-4000)}`);
+  }
+  process.kill(-pgid, "SIGINT");
+  const exit = await Promise.race([
+    app.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running ${timeoutMs / 1000} s after Ctrl+C (processes ${processesInGroup(pgid).join(", ")})`)), timeoutMs)),
+  ]);
+  // Give the group's last members a moment to be reaped, then nothing may remain.
+  const deadline = Date.now() + 5_000;
+  while (processesInGroup(pgid).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return { exit, leftover: processesInGroup(pgid) };
+}
+
+/** Kills whatever is left of `app`'s process group (cleanup after a failed test). */
+export function killGroup(app: AppProcess | undefined): void {
+  if (!app?.child.pid) return;
+  try {
+    process.kill(-app.child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** Runs `npm <args>` to its end in a process group of its own, as from a second terminal; killed after `timeoutMs`. */
+export async function runNpm(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
+  const run = startApp(env, args);
+  const timer = setTimeout(() => killGroup(run), timeoutMs);
+  const exit = await run.exited;
+  clearTimeout(timer);
+  const output = run.output();
+  if (exit.signal === "SIGKILL") throw new Error(`\`npm ${args.join(" ")}\` did not end within ${timeoutMs / 1000} s:\n${output.slice(-4000)}`);
+  return { ...exit, output };
 }

@@ -1,6 +1,7 @@
-// A database of a test's own, empty but migrated, on the test PostgreSQL server: for behaviour that
-// depends on the whole table (the first account becomes administrator), which the shared test
-// database cannot promise. Undefined when the tests run on the embedded engine (no server to ask).
+// A database of a test's own, empty but migrated (or not migrated at all), on the test PostgreSQL
+// server: for behaviour that depends on the whole table (the first account becomes administrator),
+// which the shared test database cannot promise. Undefined when the tests run on the embedded
+// engine (no server to ask).
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
@@ -12,7 +13,8 @@ export interface FreshDatabase {
   drop(): Promise<void>;
 }
 
-export async function createFreshDatabase(prefix = "papers_fresh"): Promise<FreshDatabase | undefined> {
+/** `migrate: false` leaves it empty, as a user's new database is before the app's first start. */
+export async function createFreshDatabase(prefix = "papers_fresh", options: { migrate?: boolean } = {}): Promise<FreshDatabase | undefined> {
   const adminUrl = inject("adminDatabaseUrl");
   if (!adminUrl) return undefined;
   const name = `${prefix}_${randomBytes(4).toString("hex")}`;
@@ -24,7 +26,7 @@ export async function createFreshDatabase(prefix = "papers_fresh"): Promise<Fres
     await admin.end();
   }
   const url = withDatabase(adminUrl, name);
-  await applyMigrations(url);
+  if (options.migrate !== false) await applyMigrations(url);
   return {
     url,
     async drop() {
