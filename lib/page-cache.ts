@@ -131,7 +131,11 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
   let inBackground = 0;
   const maxEntries = options.maxEntries ?? 2_000;
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // An idle kept-alive socket is dropped after 1 s, well before a Next.js process closes it (Node's
+  // 5 s keep-alive timeout): a socket the server closes just as a request is sent on it fails that
+  // request, and a request with a body (a server action, POST /api/faq) cannot be sent again.
+  // (The timeout ends idle sockets only; a slow answer on a busy socket is not cut.)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 1_000 });
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<Entry | undefined>>();
   let bytes = 0;
