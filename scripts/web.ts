@@ -27,10 +27,10 @@ async function main() {
   const direct = ttlMs === 0 && processes === 1;
   const ports = direct ? [config.PORT] : await Promise.all(Array.from({ length: processes }, freePort));
   const host = direct ? config.HOST : "127.0.0.1";
-  // Behind the front, links and the sign-in origin check must name the front's port, not the
-  // private one Next.js puts in each process's PORT.
-  // Their output comes through a pipe (below), so they are told whether this one is a terminal.
-  // Without AUTH_SECRET, the secret `npm start` keeps in DATA_DIR (one machine; replicas set AUTH_SECRET).
+  // What the Next.js processes are told: without AUTH_SECRET, the secret `npm start` keeps in
+  // DATA_DIR (one machine; replicas set AUTH_SECRET). Behind the front: its port, which links and
+  // the sign-in origin check must name (Next.js puts each process's private port in PORT), and
+  // whether this process writes to a terminal, since their output reaches it through a pipe.
   const serverEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...(config.AUTH_SECRET ? {} : { AUTH_SECRET: keptAuthSecret(path.resolve(root, config.DATA_DIR)) }),
