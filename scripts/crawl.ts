@@ -22,6 +22,7 @@ import { progressLine } from "../lib/progress";
 import { createCrawlRun, getCrawlRun, type CrawlCounts } from "../lib/queries/crawl-runs";
 import { getFollowedCategories } from "../lib/queries/settings";
 import { enqueueCrawl, QueueConnection } from "../lib/queue";
+import { dayProblem } from "../lib/query-params";
 import { openScriptDatabase } from "../lib/runtime";
 import { createCrawlProcessor } from "../workers/crawl";
 
@@ -36,7 +37,6 @@ only arXiv's latest announcement; a date or range is crawled through the API.`;
 
 class UsageError extends Error {}
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Reads a feed file of any format the app understands. */
 export function parseFeedFile(text: string): ParsedFeed {
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   }
 
   for (const [name, value] of [["date", values.date], ["from", values.from], ["to", values.to]] as const) {
-    if (value !== undefined && !DATE.test(value)) throw new UsageError(`--${name} must be a date like 2025-04-28, not "${value}"`);
+    if (value !== undefined && dayProblem(value)) throw new UsageError(`--${name} must be a date like 2025-04-28, not "${value}"`);
   }
   if (values.date && (values.from || values.to)) throw new UsageError("give either --date or --from/--to, not both");
   if ((values.from === undefined) !== (values.to === undefined)) throw new UsageError("--from and --to go together");

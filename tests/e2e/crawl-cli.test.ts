@@ -46,6 +46,10 @@ test("bad arguments and a malformed file are one clear line, exit 2", { timeout:
   const range = await crawl(["--category", "cs.CL", "--from", "2024-03-10", "--to", "2024-03-01"]);
   expect(range.code).toBe(2);
   expect(range.stderr).toContain("--from 2024-03-10 is after --to 2024-03-01");
+  // A day the calendar lacks is refused here, with the other arguments, not by PostgreSQL later.
+  const noSuchDay = await crawl(["--category", "cs.CL", "--date", "2026-02-30"]);
+  expect(noSuchDay.code).toBe(2);
+  expect(noSuchDay.stderr).toContain('--date must be a date like 2025-04-28, not "2026-02-30"');
   const category = await crawl(["--category", "not a category", "--date", "2024-03-01"], { DATABASE_URL: inject("databaseUrl") });
   expect(category.code).toBe(2);
   expect(category.stderr).toContain('"not a category" is not an arXiv category');
