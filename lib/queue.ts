@@ -14,7 +14,7 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import { env } from "./env";
 
-export const QUEUE_NAMES = ["crawl", "embed", "summarize"] as const;
+export const QUEUE_NAMES = ["crawl", "embed", "summarize", "train"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Payload schemas: workers parse the payload again before acting on it. Ids only, never secrets. */
@@ -32,6 +32,12 @@ export const payloadSchemas = {
     z.object({ scope: z.enum(["missing", "all"]) }),
   ]),
   summarize: z.object({ faqId: z.uuid() }),
+  train: z.union([
+    /** Train one topic's model (its labels, text or settings changed). */
+    z.object({ topicId: z.uuid() }),
+    /** Compute the term vectors listed and labelled papers lack, then train every stale topic. */
+    z.object({ backfill: z.literal(true) }),
+  ]),
 } satisfies Record<QueueName, z.ZodType>;
 
 export type Payload<N extends QueueName> = z.infer<(typeof payloadSchemas)[N]>;
@@ -178,6 +184,23 @@ export async function enqueueCrawl(
  */
 export async function enqueueEmbedAll(connection: QueueConnection, scope: "missing" | "all" = "missing", options: JobsOptions = {}) {
   return enqueue(connection, "embed", { scope }, options);
+}
+
+/**
+ * Queues training of a topic's model. While one is waiting, another is not added; while one runs,
+ * exactly one more waits (BullMQ's keepLastIfActive), so a burst of labels trains at most twice and
+ * the last label is never left out.
+ */
+export async function enqueueTraining(connection: QueueConnection, topicId: string) {
+  return enqueue(connection, "train", { topicId }, {
+    deduplication: { id: `topic-${topicId}`, keepLastIfActive: true },
+    removeOnComplete: { age: 24 * 3600, count: 1_000 },
+  });
+}
+
+/** Queues the backfill of term vectors and stale topics (at worker start, after a feature recipe change). */
+export async function enqueueFeatureBackfill(connection: QueueConnection) {
+  return enqueue(connection, "train", { backfill: true }, { deduplication: { id: "backfill", keepLastIfActive: true }, priority: 10 });
 }
 
 export function redactUrl(url: string): string {

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   say(
     model.ok
       ? `  relevance embeddings (${model.onnxFile}, ${config.EMBEDDING_DEVICE})`
-      : "  relevance keyword scoring: no embedding model yet. `npm run model:download` fetches all-MiniLM-L6-v2 (~23 MB).",
+      : "  topics learn from words only: no embedding model yet. `npm run model:download` fetches all-MiniLM-L6-v2 (~23 MB).",
   );
   say("Press Ctrl+C to stop.");
 }

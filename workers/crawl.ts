@@ -7,7 +7,7 @@ import { FeedError } from "../lib/arxiv/types";
 import { crawlStep, dailyCheck, markRunStarted } from "../lib/crawl";
 import { childLogger } from "../lib/logger";
 import { finishRun, getCrawlRun, saveRunProgress, type CrawlCounts } from "../lib/queries/crawl-runs";
-import { enqueueCrawl, enqueueEmbedAll, payloadSchemas, type QueueConnection } from "../lib/queue";
+import { enqueueCrawl, enqueueEmbedAll, enqueueFeatureBackfill, payloadSchemas, type QueueConnection } from "../lib/queue";
 import { HttpError } from "../lib/retry";
 
 const log = childLogger("crawl");
@@ -38,7 +38,11 @@ export function describeError(error: unknown): string {
  * earlier page's new papers, so any stored paper is reason enough.
  */
 async function enqueueEmbeddings(connection: QueueConnection, counts: CrawlCounts): Promise<void> {
-  if (counts.stored > 0 || counts.newPapers + counts.newVersions > 0) await enqueueEmbedAll(connection, "missing");
+  if (counts.stored > 0 || counts.newPapers + counts.newVersions > 0) {
+    await enqueueEmbedAll(connection, "missing");
+    // New papers: term vectors any step missed, and every topic retrained on the grown corpus.
+    await enqueueFeatureBackfill(connection);
+  }
 }
 
 export function createCrawlProcessor(deps: CrawlProcessorDeps): Processor {

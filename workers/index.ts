@@ -8,13 +8,14 @@ import { env, loadDotEnv } from "../lib/env";
 import { childLogger } from "../lib/logger";
 import { createFirstRunIfNone } from "../lib/queries/crawl-runs";
 import { getCrawlSchedule, getFollowedCategories } from "../lib/queries/settings";
-import { enqueueCrawl, QueueConnection, type QueueName } from "../lib/queue";
+import { enqueueCrawl, enqueueFeatureBackfill, QueueConnection, type QueueName } from "../lib/queue";
 import { createCrawlProcessor } from "./crawl";
 import { sweepOrphanedRuns } from "../lib/crawl";
 import { LlmClient } from "../lib/llm/client";
 import { createSummarizeProcessor } from "./summarize";
 import { workerOptions } from "./options";
 import { createEmbedProcessor } from "./embed";
+import { createTrainProcessor } from "./train";
 import { lowerPriority } from "../lib/priority";
 
 loadDotEnv();
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
         : undefined,
     }),
     embed: createEmbedProcessor({ shutdown: shutdown.signal }),
+    train: createTrainProcessor({ connection, shutdown: shutdown.signal }),
   };
   const options = workerOptions(config);
 
@@ -89,6 +91,10 @@ async function main(): Promise<void> {
       log.info({ runId: run.id, categories }, "first start: crawling the followed categories");
     }
   }
+
+  // Term vectors for papers stored before the learned topic models (or by an older recipe), and
+  // every topic whose model is missing or stale: nothing to do costs two queries.
+  await enqueueFeatureBackfill(connection);
 
   // Runs that no job will finish (their last attempt failed while the database was down, so the
   // failure could not be written) are marked failed: at start and every 5 minutes.

@@ -13,5 +13,8 @@ export function workerOptions(config: Env): Record<QueueName, Pick<WorkerOptions
     summarize: summarizeWorkerOptions(config),
     // One model run at a time uses EMBEDDING_THREADS cores; parallel jobs would only contend.
     embed: { concurrency: 1 },
+    // Training a topic takes a fraction of a second of one core; two at once keep labels responsive
+    // while a backfill runs.
+    train: { concurrency: 2 },
   };
 }

@@ -67,7 +67,7 @@ export default async function AdminOverview() {
       {health.components.embedding.status === "ok" ? null : (
         <p className="muted embed-model-note">
           This server has no embedding model (see “Embedding model” above). The worker needs one too: without it a run
-          ends as “skipped” and relevance stays on keyword scoring.
+          ends as “skipped” and topics keep learning from the papers' words only.
         </p>
       )}
       <EmbedPanel action={startEmbedAll} initial={embedRun} />

@@ -84,7 +84,7 @@ async function loadConfigured(
     return embedder;
   } catch (error) {
     return fallback(
-      `The embedding model in ${dir} could not be loaded (${(error as Error).message}); relevance uses keyword scoring. ` +
+      `The embedding model in ${dir} could not be loaded (${(error as Error).message}); topics learn from the papers' words only. ` +
         "Run `npm run model:download` to fetch it again.",
     );
   }

@@ -45,7 +45,7 @@ export function locateModel(dir: string): ModelLocation {
     message:
       `No embedding model in ${dir} (missing: ${missing.join(", ")}). ` +
       "Run `npm run model:download` (or set EMBEDDING_MODEL_DIR to a directory laid out like a Hugging Face " +
-      "download); until then relevance uses keyword scoring and search is full-text only.",
+      "download); until then topics learn from the papers' words only and search is full-text only.",
   };
 }
 

@@ -2,6 +2,7 @@
 // nothing else queries these tables.
 import type { AnnounceType, ParsedEntry } from "../arxiv/types";
 import { db } from "../db";
+import { papersForFeatures, papersMissingFeatures, storePaperFeatures } from "./relevance";
 
 /** A paper as lists and cards show it (the latest version's text). */
 export interface PaperRecord {
@@ -170,7 +171,8 @@ export async function upsertEntries(entries: ParsedEntry[], listing?: ListingCon
       )
     : [];
 
-  return db().$transaction(async (tx) => {
+  let changedIds = new Set<string>();
+  const result = await db().$transaction(async (tx) => {
     const before = await tx.$queryRawUnsafe<{ id: string; latest_version: number }[]>(
       `SELECT id, latest_version FROM papers WHERE id = ANY($1::text[])`,
       batch.map((b) => b.entry.id),
@@ -223,6 +225,7 @@ export async function upsertEntries(entries: ParsedEntry[], listing?: ListingCon
       JSON.stringify(paperRows),
     );
     const changed = new Set(written.map((r) => r.id));
+    changedIds = changed;
 
     await tx.$executeRawUnsafe(
       `INSERT INTO paper_versions (paper_id, version, title, abstract, submitted_at)
@@ -259,6 +262,21 @@ export async function upsertEntries(entries: ParsedEntry[], listing?: ListingCon
     }
     return result;
   });
+  // Listed papers get their term vectors for the topic models now (a failure here only delays them:
+  // the worker's backfill computes what is missing).
+  if (listing) {
+    try {
+      const ids = batch.map((b) => b.entry.id);
+      // Papers whose text changed at the same version get a new vector too.
+      const changed = await papersForFeatures(ids.filter((id) => changedIds.has(id)));
+      await storePaperFeatures(changed, { replace: true });
+      await storePaperFeatures(await papersMissingFeatures(ids));
+    } catch (error) {
+      const { childLogger } = await import("../logger");
+      childLogger("papers").warn({ err: error }, "storing term vectors failed; the backfill will compute them");
+    }
+  }
+  return result;
 }
 
 /**

@@ -6,6 +6,8 @@ import type { AnnounceType } from "../arxiv/types";
 import { toPgVector } from "../embed/embedder";
 import { db } from "../db";
 import { scoreSql } from "../topics/blend";
+import { FEATURE_VERSION } from "../relevance/features";
+import { explainScores } from "../relevance/explain";
 import { ANNOUNCE_TYPES, params as listingCte, TLDR_COLUMN } from "./listings";
 import { PAPER_COLUMNS, toPaperRecord, type PaperRecord, type PaperRow } from "./papers";
 
@@ -22,8 +24,27 @@ export interface TopicSummary {
   embeddingModel: string | null;
   positives: number;
   negatives: number;
+  /** Whether the reader's starred papers train it too. */
+  includeStarred: boolean;
+  /** Its learned model: none yet, being (re)trained, or ready (trained for the current labels). */
+  model: TopicModelState;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface TopicModelState {
+  state: "none" | "training" | "ready";
+  /** Why no model could be trained yet, when that is so. */
+  note: string | null;
+  trainedAt: Date | null;
+  /** Examples it was trained on (positives include the topic's own text). */
+  positives: number;
+  negatives: number;
+  background: number;
+  /** The embedding model whose vectors it uses, or null (terms only). */
+  embeddingModel: string | null;
+  /** Its strongest terms each way ("what this topic has learned"). */
+  learned: { positive: string[]; negative: string[] };
 }
 
 /** A topic's vector and the model it came from (the embedder's modelId). */
@@ -36,6 +57,7 @@ export interface TopicInput {
   name: string;
   description: string;
   keywords: string[];
+  includeStarred?: boolean;
 }
 
 interface TopicRow {
@@ -47,6 +69,17 @@ interface TopicRow {
   embedding_model: string | null;
   positives: number;
   negatives: number;
+  include_starred: boolean;
+  labels_changed_at: Date;
+  model_labels_at: Date | null;
+  model_trained_at: Date | null;
+  model_positives: number | null;
+  model_negatives: number | null;
+  model_background: number | null;
+  model_embedding: string | null;
+  model_learned: { positive?: string[]; negative?: string[] } | null;
+  model_current: boolean | null;
+  train_note: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -60,6 +93,17 @@ const toSummary = (r: TopicRow): TopicSummary => ({
   embeddingModel: r.embedding_model,
   positives: r.positives,
   negatives: r.negatives,
+  includeStarred: r.include_starred,
+  model: {
+    state: r.model_current ? "ready" : r.train_note !== null ? "none" : "training",
+    note: r.train_note,
+    trainedAt: r.model_trained_at,
+    positives: r.model_positives ?? 0,
+    negatives: r.model_negatives ?? 0,
+    background: r.model_background ?? 0,
+    embeddingModel: r.model_embedding,
+    learned: { positive: r.model_learned?.positive ?? [], negative: r.model_learned?.negative ?? [] },
+  },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -67,19 +111,28 @@ const toSummary = (r: TopicRow): TopicSummary => ({
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isTopicId = (id: string) => UUID.test(id);
 
-/** A topic with its label counts (a TopicRow); the caller adds WHERE, then GROUP BY t.id. */
+/**
+ * A topic with its label counts and its model's state (a TopicRow); the caller adds WHERE, then
+ * GROUP BY t.id, m.topic_id. The model is current when trained for the topic's latest labels and
+ * the current feature recipe.
+ */
 const TOPIC_SUMMARY_SELECT = `SELECT t.id::text, t.name, t.description, t.keywords, t.embedding IS NOT NULL AS has_embedding, t.embedding_model,
        count(tp.paper_id) FILTER (WHERE tp.label = 'positive')::int AS positives,
        count(tp.paper_id) FILTER (WHERE tp.label = 'negative')::int AS negatives,
+       t.include_starred, t.labels_changed_at, t.train_note,
+       m.labels_at AS model_labels_at, m.trained_at AS model_trained_at, m.positives AS model_positives,
+       m.negatives AS model_negatives, m.background AS model_background, m.embedding_model AS model_embedding,
+       m.learned AS model_learned,
+       (m.labels_at >= t.labels_changed_at AND m.feature_version = ${FEATURE_VERSION}) AS model_current,
        t.created_at, t.updated_at
-     FROM topics t LEFT JOIN topic_papers tp ON tp.topic_id = t.id`;
+     FROM topics t LEFT JOIN topic_papers tp ON tp.topic_id = t.id LEFT JOIN topic_models m ON m.topic_id = t.id`;
 
 /** The reader's topics with their label counts, by name: one query. */
 export async function listTopics(userId: string): Promise<TopicSummary[]> {
   const rows = await db().$queryRawUnsafe<TopicRow[]>(
     `${TOPIC_SUMMARY_SELECT}
      WHERE t.user_id = $1
-     GROUP BY t.id ORDER BY lower(t.name), t.created_at`,
+     GROUP BY t.id, m.topic_id ORDER BY lower(t.name), t.created_at`,
     userId,
   );
   return rows.map(toSummary);
@@ -91,7 +144,7 @@ export async function getTopic(userId: string, topicId: string): Promise<TopicSu
   const rows = await db().$queryRawUnsafe<TopicRow[]>(
     `${TOPIC_SUMMARY_SELECT}
      WHERE t.id = $1::uuid AND t.user_id = $2
-     GROUP BY t.id`,
+     GROUP BY t.id, m.topic_id`,
     topicId,
     userId,
   );
@@ -135,9 +188,18 @@ export async function createTopic(
 export async function updateTopic(userId: string, topicId: string, input: TopicInput, embedding: TopicVector | null): Promise<boolean> {
   if (!isTopicId(topicId)) return false;
   return db().$transaction(async (tx) => {
-    const before = await tx.topic.findFirst({ where: { id: topicId, userId }, select: { name: true, description: true } });
+    const before = await tx.topic.findFirst({
+      where: { id: topicId, userId },
+      select: { name: true, description: true, keywords: true, includeStarred: true },
+    });
     if (!before) return false;
-    await tx.topic.update({ where: { id: topicId }, data: input });
+    // Whatever trains the model changed: it is retrained (the caller queues the job).
+    const retrain =
+      before.name !== input.name ||
+      before.description !== input.description ||
+      before.keywords.join("\n") !== input.keywords.join("\n") ||
+      (input.includeStarred !== undefined && before.includeStarred !== input.includeStarred);
+    await tx.topic.update({ where: { id: topicId }, data: retrain ? { ...input, labelsChangedAt: new Date(), trainNote: null } : input });
     if (before.description !== input.description || before.name !== input.name || embedding) {
       await tx.$executeRawUnsafe(
         `UPDATE topics SET embedding = $1::vector, embedding_model = $2 WHERE id = $3::uuid`,
@@ -212,8 +274,11 @@ export async function labelPaper(userId: string, topicId: string, paperId: strin
   if (!isTopicId(topicId)) return "no-topic";
   const owned = await db().topic.count({ where: { id: topicId, userId } });
   if (!owned) return "no-topic";
+  const touch = () =>
+    db().$executeRawUnsafe(`UPDATE topics SET labels_changed_at = timezone('UTC', clock_timestamp()), train_note = NULL WHERE id = $1::uuid`, topicId);
   if (label === null) {
-    await db().topicPaper.deleteMany({ where: { topicId, paperId } });
+    const { count } = await db().topicPaper.deleteMany({ where: { topicId, paperId } });
+    if (count) await touch();
     return "ok";
   }
   const inserted = await db().$executeRawUnsafe(
@@ -224,6 +289,7 @@ export async function labelPaper(userId: string, topicId: string, paperId: strin
     paperId,
     label,
   );
+  if (inserted > 0) await touch();
   return inserted > 0 ? "ok" : "no-paper";
 }
 
@@ -248,14 +314,16 @@ export async function listTopicPapers(userId: string, topicId: string): Promise<
 /** Why a paper scored what it did, for the card. */
 export interface Relevance {
   score: number;
-  /** Embedding part (0..1), null when the paper or the topic has no vectors (of the same model). */
-  embeddingPart: number | null;
+  /** The learned model's part (0..1), null while the topic has no trained model. */
+  modelPart: number | null;
   /** Keyword part (0..1), null when the topic has no keywords. */
   keywordPart: number | null;
   /** The topic's keywords found in the paper, in the topic's order. */
   matched: string[];
-  /** The most similar positive (starred into the topic or seed) paper, when vectors exist. */
-  similar: { id: string; title: string; cosine: number } | null;
+  /** The paper's terms that added most to the model's score, largest first (lib/relevance/explain.ts). */
+  terms: string[];
+  /** The labelled paper of the topic this one shares most weighted terms with, and those terms. */
+  similar: { id: string; title: string; shared: string[] } | null;
   /** The reader's label of this paper for the topic. */
   label: TopicLabel | null;
 }
@@ -277,12 +345,9 @@ type ScoredRow = PaperRow & {
   announce_type: AnnounceType;
   position: number;
   score: number;
-  embedding_part: number | null;
+  model_part: number | null;
   keyword_part: number | null;
   matched: string[];
-  best_id: string | null;
-  best_title: string | null;
-  best_cos: number | null;
   label: TopicLabel | null;
   tldr: string | null;
   total: number;
@@ -296,18 +361,21 @@ function toScored(r: ScoredRow): ScoredPaper {
     tldr: r.tldr,
     relevance: {
       score: r.score,
-      embeddingPart: r.embedding_part,
+      modelPart: r.model_part,
       keywordPart: r.keyword_part,
       matched: r.matched,
-      similar: r.best_id && r.best_title !== null && r.best_cos !== null ? { id: r.best_id, title: r.best_title, cosine: r.best_cos } : null,
+      terms: [],
+      similar: null,
       label: r.label,
     },
   };
 }
 
 /**
- * A day's listing scored for the reader's topic, best first (ties in arXiv's order), only papers
- * scoring at least `min`, paged: ONE statement however many papers (scores, explanation, total).
+ * A day's listing scored for the reader's topic, best first (equal scores by the model's margin, then
+ * arXiv's order), only papers scoring at least `min`, paged: ONE statement however many papers
+ * (scores, threshold, page, total); the page's explanations then come from the model's weights
+ * (lib/relevance/explain.ts: one query to check its in-memory copy, two more to load a new one).
  * Another reader's topic gives an empty listing.
  */
 export async function listScoredPapersForDay(
@@ -329,13 +397,13 @@ export async function listScoredPapersForDay(
        SELECT s.*, kept.announce_type, kept.position, count(*) OVER ()::int AS total
        FROM scored s JOIN kept ON kept.paper_id = s.paper_id
        WHERE s.score >= $7
-       ORDER BY s.score DESC, kept.announce_type, kept.position, s.paper_id
+       ORDER BY s.score DESC, s.margin DESC NULLS LAST, kept.announce_type, kept.position, s.paper_id
        OFFSET $8 LIMIT $9
      )
-     SELECT ${PAPER_COLUMNS}, page.announce_type, page.position, page.score, page.embedding_part, page.keyword_part,
-       page.matched, page.best_id, page.best_title, page.best_cos, page.label, page.total, ${TLDR_COLUMN}
+     SELECT ${PAPER_COLUMNS}, page.announce_type, page.position, page.score, page.model_part, page.keyword_part,
+       page.matched, page.label, page.total, ${TLDR_COLUMN}
      FROM page JOIN papers p ON p.id = page.paper_id
-     ORDER BY page.score DESC, page.announce_type, page.position, p.id`,
+     ORDER BY page.score DESC, page.margin DESC NULLS LAST, page.announce_type, page.position, p.id`,
     ...args,
     types,
     topicId,
@@ -345,7 +413,10 @@ export async function listScoredPapersForDay(
     options.limit ?? 2_000,
   );
   // An offset past the end leaves no row to carry the total; that page is empty either way.
-  return { papers: rows.map(toScored), total: rows[0]?.total ?? 0 };
+  const papers = rows.map(toScored);
+  // The page's explanations come from the model itself (its weights on each paper's terms).
+  if (papers.some((p) => p.relevance.modelPart !== null)) await explainScores(topicId, papers);
+  return { papers, total: rows[0]?.total ?? 0 };
 }
 
 /** The owner of a topic (for the feed, which is authorised by a token, not a session). */

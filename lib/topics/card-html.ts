@@ -6,24 +6,25 @@ import { escapeHtml } from "../render/math";
 
 const pct = (x: number) => `${Math.round(x * 100)}`;
 
-/** "Matched: a, b · Most like: <title> (0.81)", or why there is nothing to say. */
+/** "Learned: a, b · Like: <title> (shared: x, y) · Keywords: c", or why there is nothing to say. */
 export function explanationHtml(r: Relevance): string {
+  // Its score is 0 whatever the model says: the model's reasons would only contradict it.
+  if (r.label === "negative") return "Marked not interested: scores 0 for this topic";
   const parts: string[] = [];
-  if (r.matched.length) parts.push(`Matched: ${r.matched.map((w) => `<mark>${escapeHtml(w)}</mark>`).join(", ")}`);
-  else if (r.keywordPart !== null) parts.push("No keyword matched");
-  // A best match pointing away from the paper (cosine 0 or less) says nothing worth showing.
-  if (r.similar && r.similar.cosine > 0) {
-    parts.push(
-      `Most like: <a href="/papers/${escapeHtml(r.similar.id)}">${escapeHtml(r.similar.title)}</a> (similarity ${r.similar.cosine.toFixed(2)})`,
-    );
+  if (r.terms.length) parts.push(`Learned: ${r.terms.map((w) => `<mark>${escapeHtml(w)}</mark>`).join(", ")}`);
+  if (r.similar) {
+    const shared = r.similar.shared.length ? ` (shared: ${r.similar.shared.map(escapeHtml).join(", ")})` : "";
+    parts.push(`Like: <a href="/papers/${escapeHtml(r.similar.id)}">${escapeHtml(r.similar.title)}</a>${shared}`);
   }
-  if (r.embeddingPart === null) parts.push("keywords only");
+  if (r.matched.length) parts.push(`Keywords: ${r.matched.map((w) => `<mark>${escapeHtml(w)}</mark>`).join(", ")}`);
+  else if (r.keywordPart !== null) parts.push("No keyword matched");
+  if (r.modelPart === null) parts.push(r.keywordPart === null ? "not scored yet: the topic is being trained" : "keywords only until the topic is trained");
   return parts.join(" · ");
 }
 
 export function relevanceHtml(r: Relevance, topic: Pick<TopicSummary, "name">): string {
   const detail = [
-    r.embeddingPart !== null ? `similarity part ${r.embeddingPart.toFixed(2)}` : "",
+    r.modelPart !== null ? `learned part ${r.modelPart.toFixed(2)}: higher than ${pct(r.modelPart)}% of recent papers` : "",
     r.keywordPart !== null ? `keyword part ${r.keywordPart.toFixed(2)}` : "",
   ]
     .filter(Boolean)

@@ -43,6 +43,12 @@ export const topicFormSchema = z.object({
       if (ids.length > SEEDS_MAX) ctx.addIssue({ code: "custom", message: `At most ${SEEDS_MAX} seed papers at once.` });
       return bad ? [] : [...new Set(ids.map((id) => normalizeArxivId(id).id))];
     }),
+  /** A checkbox: "on" when ticked, absent (empty) otherwise. */
+  includeStarred: z
+    .string()
+    .max(10)
+    .optional()
+    .transform((v) => v === "on" || v === "true"),
 });
 
 export type TopicForm = z.infer<typeof topicFormSchema>;

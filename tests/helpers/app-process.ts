@@ -54,6 +54,39 @@ export function watchChild(child: ChildProcess, name: string): AppProcess {
   };
 }
 
+/**
+ * The worker process as `npm run worker` runs it (`tsx workers/index.ts`; node directly, so that
+ * signals reach it), in a process group of its own, with `settings` (its database, queues, model)
+ * over appEnv's; resolves once it says it has started. It crawls nothing at its start; should
+ * anything try, it meets a closed port, not arXiv.
+ */
+export async function startWorker(settings: Record<string, string | undefined>): Promise<AppProcess> {
+  const env = appEnv({
+    LOG_LEVEL: "info",
+    CRAWL_ON_FIRST_START: "false",
+    ARXIV_RSS_URL: "http://127.0.0.1:9/rss",
+    ARXIV_API_URL: "http://127.0.0.1:9/api/query",
+    ...settings,
+  });
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const started = watchChild(child, "worker");
+  await started.waitFor(/workers started/, 60_000);
+  return started;
+}
+
+/** Stops a worker of startWorker's, if still running: resumed (should it be held by SIGSTOP), SIGTERM to its group, SIGKILL after 20 s. */
+export async function stopWorker(worker: AppProcess | undefined): Promise<void> {
+  if (worker?.child.exitCode !== null) return;
+  try {
+    process.kill(-worker.child.pid!, "SIGCONT");
+    process.kill(-worker.child.pid!, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  const stopped = await Promise.race([worker.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+  if (!stopped) process.kill(-worker.child.pid!, "SIGKILL");
+}
+
 /** PIDs still alive in the process group `pgid`. */
 export function processesInGroup(pgid: number): number[] {
   const ps = spawnSync("ps", ["-eo", "pid=,pgid="], { encoding: "utf8" });

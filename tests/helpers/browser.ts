@@ -1,7 +1,7 @@
 // A real Chromium for page tests (Debian's package, driven by playwright-core). CI installs it;
 // elsewhere tests that need it are skipped with a message saying how to get it.
 import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM_PATH);
@@ -21,4 +21,13 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-quic",
     ],
   });
+}
+
+/** Creates an account on the sign-up page of the app at `url`, as a reader does; waits for the home page it leads to. */
+export async function createAccount(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/sign-up`);
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(`${url}/`);
 }

@@ -35,3 +35,12 @@ export function entry(overrides: Partial<ParsedEntry> & { id: string }): ParsedE
 export async function seedListing(entries: ParsedEntry[], categories: string[], date: string) {
   return upsertEntries(entries, { categories, date });
 }
+
+/** Stores papers of the given texts as the listing of `category` on `date`, each of that category alone. */
+export async function seedPapers(papers: { id: string; title: string; abstract: string }[], category: string, date: string) {
+  return seedListing(
+    papers.map((p) => entry({ id: p.id, title: p.title, abstract: p.abstract, primaryCategory: category, categories: [category] })),
+    [category],
+    date,
+  );
+}
