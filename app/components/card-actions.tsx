@@ -4,13 +4,19 @@
 // fails), sign-in-to-star links that come back here, and Copy / BibTeX to the clipboard. Keyboard
 // shortcuts ask for a star toggle with a `paper:toggle-star` event on the card. Topic buttons label the
 // paper for a topic ("Add to …", "Not interested"); starring on a listing ranked by a topic also adds
-// the paper to it.
+// the paper to it. A saved label (or a star that added to a topic) is announced with
+// TOPIC_LABELLED_EVENT, so the listing's RetrainBanner follows the model's update and re-ranks.
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { toggleStar } from "@/app/stars/actions";
 import { labelTopicPaper } from "@/app/topics/actions";
+import { TOPIC_LABELLED_EVENT, type TopicLabelledDetail } from "@/app/topics/model-watch";
 
 export const TOGGLE_STAR_EVENT = "paper:toggle-star";
+
+function announceLabel(topicId: string, paperId: string) {
+  document.dispatchEvent(new CustomEvent<TopicLabelledDetail>(TOPIC_LABELLED_EVENT, { detail: { topicId, paperId } }));
+}
 
 function setStar(button: HTMLButtonElement, on: boolean) {
   const title = button.getAttribute("aria-label")?.replace(/^(Unstar|Star) /, "") ?? "";
@@ -49,6 +55,7 @@ async function toggle(card: HTMLElement, after?: () => void) {
     if (result.addedTo) {
       const positive = card.querySelector<HTMLButtonElement>(`.topic-actions[data-topic="${result.addedTo}"] [data-label=positive]`);
       if (positive) showLabel(card, positive.closest<HTMLElement>(".topic-actions")!, "positive");
+      announceLabel(result.addedTo, card.dataset.paperId!);
     }
     after?.();
   }
@@ -88,6 +95,7 @@ async function label(card: HTMLElement, button: HTMLButtonElement) {
     return;
   }
   showLabel(card, group, next);
+  announceLabel(group.dataset.topic!, card.dataset.paperId!);
   if (status) status.textContent = next === "positive" ? `Added to ${name}` : next === "negative" ? `Not interested (${name})` : `Removed from ${name}`;
 }
 

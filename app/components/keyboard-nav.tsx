@@ -52,6 +52,8 @@ export function KeyboardNav() {
       if (e.target instanceof HTMLElement && e.target.closest("input, textarea, select, [contenteditable]")) return;
       // The keys live in the layout, across client-side navigations: a card from the previous page no longer counts.
       if (current.current && !current.current.isConnected) current.current = null;
+      // A card marked current by the page itself (a re-ranked listing brings the reader back to it).
+      if (!current.current) current.current = document.querySelector<HTMLElement>("article.paper-card.current");
       const card = current.current;
       switch (e.key) {
         case "j":

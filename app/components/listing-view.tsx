@@ -9,6 +9,7 @@ import { countListing, listPapersForDay } from "@/lib/queries/listings";
 import { listScoredPapersForDay } from "@/lib/queries/topics";
 import { embeddingsAvailable } from "@/lib/topics/embedding";
 import { readerTopics, thresholdParam, topicCardsHtml } from "../topics/listing";
+import { RetrainBanner } from "../topics/model-watch";
 import { TopicPicker } from "../topics/topic-picker";
 import "../topics/topics.css";
 import { CardActions } from "./card-actions";
@@ -98,6 +99,10 @@ export async function ListingView({
         />
       ) : null}
       <KeywordFilter total={shown} />
+      {selected ? (
+        // While the topic's model is updated (now, or after a label from a card): says so, then re-ranks.
+        <RetrainBanner key={selected.id} topicId={selected.id} topicName={selected.name} training={selected.model.state === "training"} />
+      ) : null}
       {shown === 0 ? (
         <p className="empty-state">
           {inTab > 0 && selected

@@ -5,7 +5,9 @@ import { z } from "zod";
 import { getCurrentUser } from "@/lib/auth";
 import { childLogger } from "@/lib/logger";
 import { starPaper, unstarPaper } from "@/lib/queries/stars";
+import { touchStarTrainedTopics } from "@/lib/queries/relevance";
 import { isTopicId, labelPaper } from "@/lib/queries/topics";
+import { queueTraining } from "@/lib/relevance/queue-training";
 import { arxivIdField } from "@/lib/topics/input";
 
 export type ToggleStarResult = { starred: boolean; addedTo?: string } | { error: string };
@@ -26,14 +28,19 @@ export async function toggleStar(paperId: string, starred: boolean, topicId?: st
   try {
     const user = await getCurrentUser();
     if (!user) return { error: "Sign in to star papers" };
+    // Topics that learn from the reader's stars are retrained, with the topic the star added to.
+    const retrain = async (extra: string[]) => queueTraining([...extra, ...(await touchStarTrainedTopics(user.id))]);
     if (parsed.data.starred) {
       const found = await starPaper(user.id, parsed.data.paperId);
       if (!found) return { error: `arXiv:${parsed.data.paperId} is not in this library.` };
       if (parsed.data.topicId && (await labelPaper(user.id, parsed.data.topicId, parsed.data.paperId, "positive")) === "ok") {
+        await retrain([parsed.data.topicId]);
         return { starred: true, addedTo: parsed.data.topicId };
       }
+      await retrain([]);
     } else {
       await unstarPaper(user.id, parsed.data.paperId);
+      await retrain([]);
     }
   } catch (error) {
     childLogger("stars").error({ err: error, paperId: parsed.data.paperId }, "toggleStar failed");

@@ -7,6 +7,7 @@ import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth";
 import { childLogger } from "@/lib/logger";
 import { createTopic, deleteTopic, labelPaper, updateTopic } from "@/lib/queries/topics";
+import { queueTraining } from "@/lib/relevance/queue-training";
 import { embedTopic } from "@/lib/topics/embedding";
 import { labelSchema, topicFormSchema, topicIdSchema } from "@/lib/topics/input";
 
@@ -19,7 +20,13 @@ const field = (form: FormData, name: string) => {
 
 /** Create (no `id` field) or edit a topic. On success goes to the topic list (create) or says so (edit). */
 export async function saveTopic(_previous: TopicFormState, form: FormData): Promise<TopicFormState> {
-  const values = { name: field(form, "name"), description: field(form, "description"), keywords: field(form, "keywords"), seeds: field(form, "seeds") };
+  const values = {
+    name: field(form, "name"),
+    description: field(form, "description"),
+    keywords: field(form, "keywords"),
+    seeds: field(form, "seeds"),
+    includeStarred: field(form, "includeStarred"),
+  };
   const id = field(form, "id");
   // Whatever is wrong, the reader's text comes back into the form: nothing typed is lost.
   const parsed = topicFormSchema.safeParse(values);
@@ -44,6 +51,7 @@ export async function saveTopic(_previous: TopicFormState, form: FormData): Prom
     childLogger("topics").error({ err: error }, "saveTopic failed");
     return { error: "The topic could not be saved (the server could not reach its database). Try again.", values };
   }
+  await queueTraining([created ?? id]);
   revalidatePath("/topics");
   const notMissing = missing.length ? ` Not in this library (yet), so not added: ${missing.join(", ")}.` : "";
   if (created) {
@@ -74,6 +82,7 @@ export async function labelTopicPaper(topicId: string, paperId: string, label: "
     const result = await labelPaper(user.id, parsed.data.topicId, parsed.data.paperId, parsed.data.label);
     if (result === "no-topic") return { error: "That topic does not exist." };
     if (result === "no-paper") return { error: `arXiv:${parsed.data.paperId} is not in this library.` };
+    await queueTraining([parsed.data.topicId]);
   } catch (error) {
     childLogger("topics").error({ err: error }, "labelTopicPaper failed");
     return { error: "That could not be saved (the server could not reach its database). Try again." };

@@ -7,14 +7,22 @@ import { listTopics, type ScoredPaper, type TopicSummary } from "@/lib/queries/t
 import { cardsHtml } from "@/lib/render/card-html";
 import { relevanceHtml, topicButtonsHtml, topicMenuHtml } from "@/lib/topics/card-html";
 import { embedMissingTopics } from "@/lib/topics/embedding";
+import { queueTraining } from "@/lib/relevance/queue-training";
 import type { CardPaper } from "@/lib/render/card-html";
 
 /** The threshold (0..1) as `?min=` writes it: a score in percent, as the badges show it (read in lib/query-params.ts). */
 export const thresholdParam = (min: number) => String(Math.round(min * 100));
 
-/** The reader's topics (none signed out); one saved before a model was loaded is embedded now. */
+/**
+ * The reader's topics (none signed out); one saved before a model was loaded is embedded now, and one
+ * whose learned model is stale is queued for training (again: a job lost with a queue outage).
+ */
 export async function readerTopics(user: CurrentUser | null): Promise<TopicSummary[]> {
-  return user ? embedMissingTopics(user.id, await listTopics(user.id)) : [];
+  if (!user) return [];
+  const topics = await embedMissingTopics(user.id, await listTopics(user.id));
+  const stale = topics.filter((t) => t.model.state === "training").map((t) => t.id);
+  if (stale.length) await queueTraining(stale);
+  return topics;
 }
 
 /** Cards with the topic's score and buttons (selected topic), or the "Add to topic" menu (none selected). */

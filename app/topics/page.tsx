@@ -1,15 +1,18 @@
-// /topics: the reader's topics (name, description, keywords, labelled papers), a form for a new one,
-// and for each: rank today's list by it, edit, its RSS feed, delete. Signed out: to sign-in and back.
+// /topics: the reader's topics (name, description, keywords, labelled papers, the state of the
+// learned model: updating ones show it live), a form for a new one, and for each: rank today's list
+// by it, edit, its RSS feed, delete. Signed out: to sign-in and back.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth";
 import { getFollowedCategories } from "@/lib/queries/settings";
-import { listTopics } from "@/lib/queries/topics";
-import { embedMissingTopics, embeddingsAvailable } from "@/lib/topics/embedding";
+import { embeddingsAvailable } from "@/lib/topics/embedding";
 import { topicFeedPath } from "@/lib/topics/feed-token";
 import { DESCRIPTION_MAX, NAME_MAX } from "@/lib/topics/input";
 import { removeTopic } from "./actions";
+import { readerTopics } from "./listing";
+import { modelStateText } from "./model-text";
+import { TrainingStatus } from "./model-watch";
 import { TopicForm } from "./topic-form";
 import "./topics.css";
 
@@ -20,7 +23,8 @@ export default async function TopicsPage() {
   const user = await getCurrentUser();
   if (!user) redirect("/sign-in?next=/topics");
   const [topics, followed, vectors] = await Promise.all([
-    listTopics(user.id).then((list) => embedMissingTopics(user.id, list)),
+    // As a listing reads them: a topic saved without a vector is embedded, a stale model queued again.
+    readerTopics(user),
     getFollowedCategories(),
     embeddingsAvailable(),
   ]);
@@ -29,9 +33,12 @@ export default async function TopicsPage() {
     <section aria-labelledby="topics-title">
       <h1 id="topics-title">Topics</h1>
       <p className="muted">
-        A topic ranks every listing by how well each paper matches it: its keywords, and (with an embedding model) how
-        close a paper is to its description and to the papers you added to it, away from those you marked not interested.
-        {vectors ? null : " No embedding model is loaded, so scores use keywords only for now."}
+        A topic ranks every listing by how well each paper matches it. Each topic learns a model of what you want: from
+        its name, description and keywords (so a new topic ranks papers at once), from the papers you add to it, away from
+        those you mark not interested, and, if you tick it, from the papers you star. It is retrained in the background
+        after each change. Keywords also count on their own, next to the model: a paper that has them (in its title
+        most) scores higher.
+        {vectors ? " The model reads the papers' words and their embedding vectors." : " No embedding model is loaded, so the model reads the papers' words only."}
       </p>
       {topics.length === 0 ? (
         <div className="empty-state">
@@ -50,6 +57,9 @@ export default async function TopicsPage() {
               <p className="muted">
                 {`${t.positives} paper${t.positives === 1 ? "" : "s"} added, ${t.negatives} marked not interested`}
                 {t.hasEmbedding ? " · description embedded" : ""}
+                {t.includeStarred ? " · learns from stars" : ""}
+                {" · model: "}
+                {t.model.state === "training" ? <TrainingStatus topicId={t.id} text="updating…" /> : modelStateText(t.model)}
               </p>
               <div className="topic-links">
                 <Link href={`${today}?topic=${t.id}`}>Rank today&apos;s papers</Link>{" · "}

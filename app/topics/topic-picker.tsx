@@ -51,7 +51,7 @@ export function TopicPicker({
       <button type="submit">Apply</button>
       {total ? <span className="muted" role="status">{`${total.shown} of ${total.of} papers`}</span> : null}
       {keywordsOnly ? (
-        <span className="muted">No embedding model is loaded: the description is not compared; scores use keywords and the vectors papers already have.</span>
+        <span className="muted">No embedding model is loaded: the topic learns from the papers&apos; words (and the vectors papers already have).</span>
       ) : null}
       {requested && !selected ? <span className="form-error" role="alert">That topic is not one of yours; showing arXiv order.</span> : null}
       <Link href="/topics">Manage topics</Link>

@@ -44,7 +44,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
       },
       papers.map((p) => {
         const r = p.relevance;
-        const why = [r.matched.length ? `matched: ${r.matched.join(", ")}` : "", r.similar && r.similar.cosine > 0 ? `most like: ${r.similar.title}` : ""].filter(Boolean).join("; ");
+        const why = [
+          r.terms.length ? `learned: ${r.terms.join(", ")}` : "",
+          r.similar ? `like: ${r.similar.title}` : "",
+          r.matched.length ? `keywords: ${r.matched.join(", ")}` : "",
+        ].filter(Boolean).join("; ");
         return { ...p, date: new Date(`${date}T00:00:00Z`), note: `Score ${Math.round(r.score * 100)}${why ? ` (${why})` : ""}` };
       }),
     ),
