@@ -740,7 +740,9 @@ for (const { setUp, available, why } of setUps) {
             expect(ranked[0]?.id, "the first paper once ranked by the topic").toBe(onTopic.entry.id);
             const scores = ranked.map((c) => c.score);
             expect(scores).toEqual([...scores].sort((a, b) => b - a));
-            expect(scores[0]).toBeGreaterThan(scores[1]!);
+            // Papers above every paper of the score's scale all score 1 (a small library: several may);
+            // among them the model's margin orders, which put the on-topic paper first above.
+            expect(scores[0]).toBeGreaterThan(scores.at(-1)!);
             // Explained by what the model learned from the topic's text (the word, in its keywords too).
             const word = onTopic.word.toLowerCase();
             expect(ranked[0]!.why).toMatch(new RegExp(`^Learned: (?:[^·]*, )?${word}(?:, [^·]*)? · (?:.* · )?Keywords: ${word}$`, "i"));
