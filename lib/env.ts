@@ -89,9 +89,6 @@ export const envSchema = z.object({
       message: "expected a comma-separated list of e-mail addresses such as ada@example.org,alan@example.org",
     }),
 
-  /** Worker jobs processed in parallel per queue. */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
-
   /**
    * When the daily crawl checks for arXiv's announcement (cron, UTC). The RSS feeds change around
    * midnight US Eastern (04:00–05:00 UTC); checks repeat until the new day is seen.

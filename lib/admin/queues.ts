@@ -64,6 +64,9 @@ function describe(queue: QueueName, job: Job): { about: string; runId?: string }
       ? { about: data.scope === "all" ? "re-embed every paper" : "embed every paper without a current vector" }
       : { about: `${(data.paperIds as string[]).length} paper(s)` };
   }
+  if (queue === "train") {
+    return "topicId" in data ? { about: `train topic ${String(data.topicId)}` } : { about: "term vectors backfill, then stale topics" };
+  }
   return { about: "" };
 }
 
