@@ -37,6 +37,7 @@ import type { ParsedEntry } from "../lib/arxiv/types";
 import { applyMigrations } from "../lib/migrate";
 import { arxivSanityScores } from "./baselines/arxiv-sanity";
 import { fixedBlendSql } from "./baselines/fixed-blend";
+import { sample, seededRandom } from "../lib/relevance/random";
 
 const { values: args } = parseArgs({
   options: {
@@ -76,27 +77,6 @@ function readFeed(file: string): ParsedEntry[] {
   return parseRss(text).entries;
 }
 
-/** mulberry32: a small seeded PRNG. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const hash = (s: string) => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-
 interface Task {
   category: string;
   draw: number;
@@ -131,7 +111,7 @@ async function main() {
   for (const e of entries) byCategory.set(e.primaryCategory, [...(byCategory.get(e.primaryCategory) ?? []), e.id]);
   const categories = [...byCategory.entries()].filter(([, ids]) => ids.length >= MIN_CATEGORY).sort(([a], [b]) => a.localeCompare(b));
   const tasks: Task[] = categories.flatMap(([category, ids]) =>
-    Array.from({ length: DRAWS }, (_, draw) => ({ category, draw, seeds: shuffle(ids, seeded(hash(`${category}/${draw}`))).slice(0, SEEDS) })),
+    Array.from({ length: DRAWS }, (_, draw) => ({ category, draw, seeds: sample(ids, SEEDS, seededRandom(`${category}/${draw}`)) })),
   );
   const log = (s: string) => (args.json ? console.error(s) : console.log(s));
   const cpus = os.cpus();
@@ -232,7 +212,7 @@ async function main() {
       const svmMs = performance.now() - svmStarted;
       score(tally("arxiv-sanity"), docs.map((d, i) => ({ id: d.id, s: svm[i]! })).sort((a, b) => b.s - a.s).map((x) => x.id), task, categoryOf, relevantTotal);
       tally("arxiv-sanity").ms.push(svmMs);
-      score(tally("random"), shuffle(docs.map((d) => d.id), seeded(hash(`random/${task.category}/${task.draw}`))), task, categoryOf, relevantTotal);
+      score(tally("random"), sample(docs.map((d) => d.id), Infinity, seededRandom(`random/${task.category}/${task.draw}`)), task, categoryOf, relevantTotal);
       if (!args.json && process.stdout.isTTY) process.stdout.write(`\r  task ${n + 1}/${tasks.length}`);
     }
     if (!args.json && process.stdout.isTTY) process.stdout.write("\r");

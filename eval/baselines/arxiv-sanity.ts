@@ -17,6 +17,8 @@
 // The numbers agree with scikit-learn's up to the solver's tolerance; the coordinate order is a seeded
 // shuffle, not liblinear's rand(), so runs are repeatable but not bit-identical to scikit-learn's.
 
+import { seededRandom } from "../../lib/relevance/random";
+
 export interface BaselineDoc {
   id: string;
   title: string;
@@ -349,18 +351,6 @@ class GrowableInt32 {
 
 // ---------------------------------------------------------------------------------------------------
 // Linear SVM
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function dot(w: Float64Array, row: SparseRow): number {
   const { indices, values } = row;

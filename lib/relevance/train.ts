@@ -21,6 +21,7 @@ import {
 } from "../queries/relevance";
 import { featurize, idf } from "./features";
 import { DEFAULT_MODEL_OPTIONS, fitModel, withQuantiles, type Example, type ModelOptions } from "./model";
+import { sample, seededRandom } from "./random";
 import { topicText } from "../topics/embedding";
 
 /** Background papers sampled from this many of the most recent ones. */
@@ -46,28 +47,6 @@ export interface TrainOptions {
 export type TrainResult =
   | { trained: true; positives: number; negatives: number; background: number; embeddingModel: string | null; ms: number; rounds: number }
   | { trained: false; reason: string };
-
-/** A deterministic 32-bit PRNG (mulberry32), seeded from the topic id: the same labels train the same model. */
-function seededRandom(seedText: string): () => number {
-  let s = 0;
-  for (let i = 0; i < seedText.length; i++) s = (Math.imul(s, 31) + seedText.charCodeAt(i)) >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function sample<T>(items: T[], k: number, random: () => number): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a.slice(0, k);
-}
 
 /**
  * The background and calibration samples of a topic from the recent papers (seeded by the topic: the
