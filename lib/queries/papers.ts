@@ -2,7 +2,7 @@
 // nothing else queries these tables.
 import type { AnnounceType, ParsedEntry } from "../arxiv/types";
 import { db } from "../db";
-import { papersForFeatures, papersMissingFeatures, storePaperFeatures } from "./relevance";
+import { papersMissingFeatures, storePaperFeatures } from "./relevance";
 
 /** A paper as lists and cards show it (the latest version's text). */
 export interface PaperRecord {
@@ -266,11 +266,9 @@ export async function upsertEntries(entries: ParsedEntry[], listing?: ListingCon
   // the worker's backfill computes what is missing).
   if (listing) {
     try {
+      // Those without a current vector, and those whose text changed at the same version.
       const ids = batch.map((b) => b.entry.id);
-      // Papers whose text changed at the same version get a new vector too.
-      const changed = await papersForFeatures(ids.filter((id) => changedIds.has(id)));
-      await storePaperFeatures(changed, { replace: true });
-      await storePaperFeatures(await papersMissingFeatures(ids));
+      await storePaperFeatures(await papersMissingFeatures(ids, [...changedIds]), { replace: true });
     } catch (error) {
       const { childLogger } = await import("../logger");
       childLogger("papers").warn({ err: error }, "storing term vectors failed; the backfill will compute them");

@@ -59,24 +59,20 @@ export async function storePaperFeatures(papers: PaperForFeatures[], options: { 
   });
 }
 
-/** The texts of these papers (latest version). */
-export async function papersForFeatures(ids: string[]): Promise<PaperForFeatures[]> {
-  if (!ids.length) return [];
-  return db().$queryRawUnsafe<PaperForFeatures[]>(
-    `SELECT p.id, p.latest_version AS version, p.title, p.abstract FROM papers p WHERE p.id = ANY($1::text[])`,
-    ids,
-  );
-}
-
-/** The texts of these papers (latest version) whose feature vector is missing or stale. */
-export async function papersMissingFeatures(ids: string[]): Promise<PaperForFeatures[]> {
+/**
+ * The texts of these papers (latest version) whose feature vector is missing or stale, and of
+ * `changed` among them (text changed at the same version: their vector is stale too).
+ */
+export async function papersMissingFeatures(ids: string[], changed: string[] = []): Promise<PaperForFeatures[]> {
   if (!ids.length) return [];
   return db().$queryRawUnsafe<PaperForFeatures[]>(
     `SELECT p.id, p.latest_version AS version, p.title, p.abstract
      FROM papers p LEFT JOIN paper_features f ON f.paper_id = p.id
-     WHERE p.id = ANY($1::text[]) AND (f.paper_id IS NULL OR f.version <> p.latest_version OR f.feature_version <> $2)`,
+     WHERE p.id = ANY($1::text[])
+       AND (f.paper_id IS NULL OR f.version <> p.latest_version OR f.feature_version <> $2 OR p.id = ANY($3::text[]))`,
     ids,
     FEATURE_VERSION,
+    changed,
   );
 }
 

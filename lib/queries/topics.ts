@@ -8,6 +8,7 @@ import { db } from "../db";
 import { scoreSql } from "../topics/blend";
 import { FEATURE_VERSION } from "../relevance/features";
 import { explainScores } from "../relevance/explain";
+import { touchTopicLabels } from "./relevance";
 import { ANNOUNCE_TYPES, params as listingCte, TLDR_COLUMN } from "./listings";
 import { PAPER_COLUMNS, toPaperRecord, type PaperRecord, type PaperRow } from "./papers";
 
@@ -274,8 +275,7 @@ export async function labelPaper(userId: string, topicId: string, paperId: strin
   if (!isTopicId(topicId)) return "no-topic";
   const owned = await db().topic.count({ where: { id: topicId, userId } });
   if (!owned) return "no-topic";
-  const touch = () =>
-    db().$executeRawUnsafe(`UPDATE topics SET labels_changed_at = timezone('UTC', clock_timestamp()), train_note = NULL WHERE id = $1::uuid`, topicId);
+  const touch = () => touchTopicLabels(userId, topicId);
   if (label === null) {
     const { count } = await db().topicPaper.deleteMany({ where: { topicId, paperId } });
     if (count) await touch();

@@ -590,7 +590,15 @@ describe("(g) feature vectors and document frequencies", () => {
     expect(stored.dims).toEqual([...f.indices]);
     stored.values.forEach((v, i) => expect(v).toBeCloseTo(f.values[i]!, 6));
     if (ownDatabase) expect(await df([...oldDims, ...newDims])).toEqual(before);
-    texts[key] = v2;
+
+    // A corrected text at the same version replaces the vector too.
+    const v2b = { ...v2, abstract: `${v2.abstract} Corrected: tidal marsh sediment cores.` };
+    await seedListing([entry({ id: ids[key]!, version: 2, ...v2b, primaryCategory: "cs.LG", categories: ["cs.LG"] })], ["cs.LG"], listingDay);
+    const corrected = (await storedFeatures([ids[key]!])).get(ids[key]!)!;
+    expect(corrected.version).toBe(2);
+    expect(corrected.dims).toEqual([...featurize(v2b).indices]);
+    expect(corrected.dims).not.toEqual([...f.indices]);
+    texts[key] = v2b;
 
     // A paper stored without a listing (history), labelled for a topic: training gives it its vector.
     const history = { id: randomPaperId(), version: 1, title: "Reef fish counts from video", abstract: "Counting coral reef fish in underwater video." };
