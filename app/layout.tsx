@@ -6,6 +6,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import "katex/dist/katex.min.css";
 import { KeyboardNav } from "./components/keyboard-nav";
+import { ReaderBehaviour } from "./components/reader-behaviour";
 import { ThemeToggle, type Theme } from "./components/theme-toggle";
 import { UserMenu } from "./components/user-menu";
 import "./globals.css";
@@ -41,6 +42,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <main id="main" tabIndex={-1}>{children}</main>
         {/* One set of keys for every page (the footer promises "?" everywhere); j/k/s/t/n act on the page's paper cards, if any. */}
         <KeyboardNav />
+        <ReaderBehaviour />
         <footer className="site-footer muted">
           Press <kbd>?</kbd> for keyboard shortcuts. Data from <a href="https://arxiv.org">arXiv</a>.
         </footer>

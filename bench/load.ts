@@ -20,6 +20,7 @@ import { Agent, createServer, get as httpGet } from "node:http";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { parseRss } from "../lib/arxiv/parse-rss";
 import type { ParsedEntry } from "../lib/arxiv/types";
@@ -30,8 +31,10 @@ import { freePort } from "../lib/net";
 import { createScratchDatabase, startNextServer, type BenchServer } from "./support";
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: "string" }, "model-dir": { type: "string" }, "page-cache-seconds": { type: "string" }, only: { type: "string" }, "signed-in": { type: "string" } },
+  options: { seconds: { type: "string" }, "model-dir": { type: "string" }, "page-cache-seconds": { type: "string" }, only: { type: "string" }, "signed-in": { type: "string" }, readers: { type: "boolean", default: false } },
 });
+/** `--readers`: listings only, signed out vs signed in, side by side (see compareReaders). */
+const READERS = args.readers;
 /** `--signed-in 10`: that many of the readers hold a session of their own (their pages are never kept: each is rendered). */
 const SIGNED_IN = Number(args["signed-in"] ?? 0);
 /** `--only paper` (or listing, more, search): every reader asks for that kind of page only. */
@@ -338,7 +341,97 @@ function percentile(values: number[], p: number): number {
 const describe = (ms: number[]) =>
   ms.length ? `p50 ${percentile(ms, 50).toFixed(0)}  p90 ${percentile(ms, 90).toFixed(0)}  p99 ${percentile(ms, 99).toFixed(0)}  max ${percentile(ms, 100).toFixed(0)}` : "none";
 
-main().then(() => process.exit(0), (error) => {
+/**
+ * `--readers`: what a signed-in reader's listing costs next to a signed-out one's, in one run on one
+ * server. BENCH_CONNECTIONS readers (20 unless set) ask only for listing pages (5 days × 3
+ * categories, round robin) for BENCH_DURATION seconds (15 unless set) per phase: signed out;
+ * signed in, each reader with a session and stars of their own, served as the kept page with their
+ * parts put in (PAGE_CACHE_READERS=true, the default); then the web server is restarted with
+ * PAGE_CACHE_READERS=false and the signed-in phase runs again (each page rendered for its reader:
+ * the way before). Also prints the bytes of one 25-card page and whether any card's text is in it twice.
+ */
+async function compareReaders() {
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
+  const seconds = Number(args.seconds ?? process.env.BENCH_DURATION ?? 15);
+  const scratch = await createScratchDatabase("bench_readers");
+  process.env.DATABASE_URL = scratch.url;
+  process.env.AUTH_SECRET = randomBytes(32).toString("hex");
+  let web: BenchServer | undefined;
+  try {
+    await applyMigrations(scratch.url);
+    const { upsertEntries } = await import("../lib/queries/papers");
+    const stored = entries(PAPERS, "2504");
+    const perDay = Math.ceil(stored.length / DAYS.length);
+    for (const [i, day] of DAYS.entries()) {
+      const slice = stored.slice(i * perDay, (i + 1) * perDay);
+      for (const category of CATEGORIES) await upsertEntries(slice.filter((e) => e.primaryCategory === category), { categories: [category], date: day });
+    }
+    // Each reader stars 20 papers of the listings asked for (every 3rd paper is of one category).
+    const sessions = await signedInSessions(connections, stored.filter((_, i) => i % 2 === 0).map((e) => e.id));
+    const pages = DAYS.flatMap((day) => CATEGORIES.map((category) => `/list/${category}?date=${day}`));
+    let n = 0;
+    const next = () => ({ kind: "listing" as const, path: pages[n++ % pages.length]! });
+    const start = async (readers: boolean) => {
+      const server = startNextServer({ DATABASE_URL: scratch.url, QUEUE_PG_SCHEMA: "bullmq", AUTH_SECRET: process.env.AUTH_SECRET!, PAGE_CACHE_SECONDS, PAGE_CACHE_READERS: String(readers) }, "inherit", { front: true });
+      for (let i = 0; ; i++) {
+        try {
+          if ((await fetch(`${server.base}${pages[0]}`)).ok) break;
+        } catch {
+          if (i > 150) throw new Error("the web server did not come up");
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      // Every page once, signed out and signed in, so that no phase starts on an empty page cache.
+      for (const page of pages) for (const cookie of [undefined, sessions[0]]) await fetch(server.base + page, { headers: cookie ? { cookie } : {} });
+      return server;
+    };
+    const rows: [string, Sample[], number][] = [];
+    const phase = async (label: string, base: string, cookies: string[]) => {
+      const result = await readers(base, connections, seconds * 1000, next, cookies);
+      rows.push([label, result.samples, result.elapsedMs]);
+    };
+    web = await start(true);
+    const anatomy = await pageAnatomy(web.base, pages[0]!, sessions[0]!);
+    await phase("signed out", web.base, []);
+    await phase("signed in (kept page + reader slots)", web.base, sessions);
+    await web.stop();
+    web = await start(false);
+    await phase("signed in, PAGE_CACHE_READERS=false (rendered per reader)", web.base, sessions);
+
+    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}, Node ${process.version}, PostgreSQL at ${scratch.server.host}`);
+    console.log(`web server: scripts/web.ts (next start × WEB_PROCESSES=${process.env.WEB_PROCESSES ?? "cores, at most 4"} behind the page cache, PAGE_CACHE_SECONDS=${PAGE_CACHE_SECONDS}); ${PAPERS} papers, ${pages.length} listing pages of 25 cards (${DAYS.length} days × ${CATEGORIES.length} categories)`);
+    console.log(`load: ${connections} readers, listing pages only, ${seconds} s per phase, gzip asked for`);
+    for (const [label, samples, elapsedMs] of rows) {
+      const ms = samples.map((x) => x.ms);
+      const errors = samples.filter((x) => x.status === 0 || x.status >= 400).length;
+      const caches = [...new Set(samples.map((x) => x.cache))].map((c) => `${c} ${Math.round((100 * samples.filter((x) => x.cache === c).length) / samples.length)} %`).join(", ");
+      console.log(`  ${label.padEnd(58)} ${(ms.length / (elapsedMs / 1000)).toFixed(0).padStart(5)} req/s  ${describe(ms)}  errors ${errors}  (${caches})`);
+    }
+    const out = percentile(rows[0]![1].map((x) => x.ms), 50);
+    const inside = rows[1]![1].map((x) => x.ms);
+    const p50 = percentile(inside, 50);
+    const p99 = percentile(inside, 99);
+    console.log(`target: signed-in p50 ≤ 2× signed-out p50 (${(2 * out).toFixed(1)} ms) and ≤ 50 ms: ${p50.toFixed(1)} ms → ${p50 <= 2 * out && p50 <= 50 ? "met" : "NOT met"}; p99 ≤ 200 ms: ${p99.toFixed(0)} ms → ${p99 <= 200 ? "met" : "NOT met"}`);
+    console.log(`page (signed in, ${anatomy.cards} cards): ${(anatomy.bytes / 1024).toFixed(1)} KB (${(anatomy.gzipBytes / 1024).toFixed(1)} KB gzipped), of which the React payload ${(anatomy.payloadBytes / 1024).toFixed(1)} KB; cards whose abstract is in the page more than once: ${anatomy.twice} → target ≤ 80 KB and none twice: ${anatomy.bytes <= 80 * 1024 && anatomy.twice === 0 ? "met" : "NOT met"}`);
+  } finally {
+    await web?.stop();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await scratch.drop();
+  }
+}
+
+/** One page as a browser gets it (HTML asked for, not compressed): its size, its payload's, and the cards whose text it holds twice. */
+async function pageAnatomy(base: string, page: string, cookie: string) {
+  const response = await fetch(base + page, { headers: { accept: "text/html", cookie } });
+  const html = await response.text();
+  const payloadBytes = [...html.matchAll(/<script[^>]*>(self\.__next_f[\s\S]*?)<\/script>/g)].reduce((n, m) => n + Buffer.byteLength(m[1]!), 0);
+  const abstracts = [...html.matchAll(/<p data-field="abstract">([\s\S]*?)<\/p>/g)].map((m) => m[1]!.slice(0, 60));
+  // Looked for as the page has it, and as the payload would write it (JSON-escaped).
+  const twice = abstracts.filter((a) => html.split(a).length - 1 > 1 || html.includes(JSON.stringify(a).slice(1, -1).replaceAll("<", "\\u003c"), html.indexOf(a) + a.length)).length;
+  return { bytes: Buffer.byteLength(html), gzipBytes: gzipSync(html).length, payloadBytes, cards: abstracts.length, twice };
+}
+
+(READERS ? compareReaders() : main()).then(() => process.exit(0), (error) => {
   console.error(error);
   process.exit(1);
 });

@@ -178,6 +178,9 @@ export const envSchema = z.object({
   /** For this long after PAGE_CACHE_SECONDS ran out, a kept page is still served at once while one
    *  render in the background replaces it (stale-while-revalidate); 0: readers wait for the render. */
   PAGE_CACHE_STALE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** Whether signed-in readers of listings get the kept page with their own parts put in
+   *  (lib/reader-pages.ts) rather than a render of their own; false: always their own render. */
+  PAGE_CACHE_READERS: bool.default(true),
   /** Next.js processes behind the page cache (one renders on one core). Default: the number of
    *  cores, at most 4. */
   WEB_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),

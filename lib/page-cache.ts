@@ -15,7 +15,13 @@
 // as Next sent it). Readers asking for the same key while it is rendered wait for that one render.
 // A page expired less than PAGE_CACHE_STALE_SECONDS ago is still served at once while one render in
 // the background replaces it (stale-while-revalidate), so readers wait only for pages not seen lately.
-// Answers say `x-page-cache: hit|stale|miss|bypass`; browsers still get Next's `Cache-Control` (no-store).
+// Signed-in readers (a session cookie and no other but the theme) of the pages that are the same for
+// everyone but their "reader slots" (the home page, listings not ranked by a topic, and the cards a
+// listing loads while scrolling) get the page kept for nobody, which is always rendered without their
+// cookies, with their own parts put into its slots (the `readers` hooks, lib/reader-pages.ts): the
+// account corner, the topic picker, stars and topic menus. No reader's data is ever kept.
+// Answers say `x-page-cache: hit|stale|miss|bypass` (`reader-hit|reader-stale|reader-miss` for those);
+// browsers still get Next's `Cache-Control` (no-store).
 // It also refuses request bodies over 1 MB (413), chunked ones included, before they reach Next.js,
 // gives every render a script nonce of its own (Next.js reads it from a CSP request header; the
 // answer's script-src names it), and hands an errorPage hook the page views that failed.
@@ -52,6 +58,19 @@ export interface PageCacheOptions {
    * or undefined to pass the error on.
    */
   errorPage?: (req: IncomingMessage) => Promise<ErrorPage | undefined>;
+  /**
+   * Signed-in readers' pages on paths where the page is the same for everyone but its reader slots
+   * (readerCacheKey): the kept page, rendered for nobody, prepared once per kept page (`prepare`,
+   * given its body as kept, gzip or not) and served with one reader's parts put in (`serve`;
+   * lib/reader-pages.ts). `serve` failing means the reader's own render instead; `forget` hears of
+   * every request that may change something (not GET or HEAD) passing through. Without it, signed-in readers' pages are
+   * always rendered for them.
+   */
+  readers?: {
+    prepare: (body: Buffer, gzip: boolean) => unknown;
+    serve: (headers: IncomingHttpHeaders, prepared: unknown) => Promise<{ body: Buffer; setCookie: string[] }>;
+    forget?: (headers: IncomingHttpHeaders) => void;
+  };
   /** At most this many pages are kept (the oldest go first). */
   maxEntries?: number;
   /** At most this many bytes of bodies are kept in all. */
@@ -63,6 +82,8 @@ interface Entry {
   status: number;
   headers: [string, string | string[]][];
   body: Buffer;
+  /** The page prepared for readers (options.readers.prepare), made the first time one asks. */
+  prepared?: unknown;
 }
 
 const CACHEABLE_PATH = /^\/(?:$|list\/|search(?:$|\?|\/)|papers\/)/;
@@ -76,26 +97,50 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "tra
 
 /** The cache key of a request, or undefined when its answer must not be kept or served from the cache. */
 export function cacheKey(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): string | undefined {
+  const read = readRequest(method, url, headers);
+  return read && !read.session ? read.key : undefined;
+}
+
+/**
+ * For a signed-in reader's request of a page that is the same for every reader but its reader slots
+ * (a listing or the home page, not ranked by a topic; the cards a listing loads while scrolling):
+ * the key of the page as kept for nobody. Undefined for anything else.
+ */
+export function readerCacheKey(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): string | undefined {
+  const read = readRequest(method, url, headers);
+  if (!read?.session || !url || !SHARED_PATH.test(url)) return undefined;
+  const query = new URLSearchParams(url.includes("?") ? url.slice(url.indexOf("?") + 1) : "");
+  return query.has("topic") ? undefined : read.key;
+}
+
+/** Pages whose only per-reader parts are reader slots: "/", a listing, its cards. */
+const SHARED_PATH = /^\/(?:$|\?|list\/[^/?]+(?:\/cards)?(?:$|\?))/;
+/** The auth library's cookies (lib/auth.ts cookiePrefix). */
+const SESSION_COOKIE = /^paper-triage\./;
+
+function readRequest(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): { key: string; session: boolean } | undefined {
   if (method !== "GET" || !url || !CACHEABLE_PATH.test(url)) return undefined;
   if (url.startsWith("/search/feed") || /^\/list\/[^?]*\/feed/.test(url)) return undefined; // feeds carry private tokens in the query
   if (NEXT_CLIENT_HEADERS.some((name) => headers[name] !== undefined)) return undefined;
   if (headers.authorization !== undefined) return undefined;
   let theme = "";
+  let session = false;
   for (const part of (headers.cookie ?? "").split(";")) {
     const text = part.trim();
     if (!text) continue;
     const eq = text.indexOf("=");
     const name = eq < 0 ? text : text.slice(0, eq);
-    if (name !== "theme") return undefined;
-    theme = text.slice(eq + 1);
+    if (name === "theme") theme = text.slice(eq + 1);
+    else if (SESSION_COOKIE.test(name)) session = true;
+    else return undefined;
   }
   const gzip = /\bgzip\b/.test(String(headers["accept-encoding"] ?? ""));
-  return `${gzip ? "gz" : "id"} ${theme} ${url}`;
+  return { key: `${gzip ? "gz" : "id"} ${theme} ${url}`, session };
 }
 
 export interface PageCacheServer {
   server: http.Server;
-  stats: () => { hits: number; misses: number; bypassed: number; stale: number; entries: number; bytes: number };
+  stats: () => { hits: number; misses: number; bypassed: number; stale: number; readers: number; entries: number; bytes: number };
   close: () => Promise<void>;
 }
 
@@ -139,7 +184,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Promise<Entry | undefined>>();
   let bytes = 0;
-  const counts = { hits: 0, misses: 0, bypassed: 0, stale: 0 };
+  const counts = { hits: 0, misses: 0, bypassed: 0, stale: 0, readers: 0 };
 
   const remember = (key: string, entry: Entry) => {
     const old = entries.get(key);
@@ -162,6 +207,14 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
   const forwardedHeaders = (req: IncomingMessage, nonce: string, acceptEncoding?: string): http.OutgoingHttpHeaders => {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && !CSP_HEADERS.has(name) && value !== undefined) headers[name] = value;
+    // A page that is kept is rendered for nobody: of the cookies, only the theme goes with it.
+    if (acceptEncoding !== undefined) {
+      // …and as a page load: a page asked for as HTML sends its cards once (app/components/card-list.tsx).
+      headers.accept = "text/html";
+      const theme = (req.headers.cookie ?? "").split(";").map((c) => c.trim()).filter((c) => c.startsWith("theme="));
+      if (theme.length) headers.cookie = theme.join("; ");
+      else delete headers.cookie;
+    }
     // An IPv4 reader on a dual-stack socket shows as ::ffff:a.b.c.d; passed on as a.b.c.d.
     const client = (req.socket.remoteAddress ?? "").replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
     headers["x-forwarded-for"] = req.headers["x-forwarded-for"] ? `${req.headers["x-forwarded-for"]}, ${client}` : client;
@@ -346,9 +399,60 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     return rendering;
   };
 
+  /**
+   * A signed-in reader's page from the page kept for nobody under `key` (rendered now when there is
+   * none, without streaming: the reader's parts go in before it is sent), with their parts put in.
+   * When the page may not be kept, or the reader's parts cannot be had, the reader's own render.
+   */
+  const serveReader = async (key: string, req: IncomingMessage, res: ServerResponse) => {
+    const kept = entries.get(key);
+    const age = kept ? Date.now() - kept.at : Number.POSITIVE_INFINITY;
+    let entry: Entry | undefined;
+    let state: "hit" | "stale" | "miss" = "hit";
+    if (kept && age < options.ttlMs) entry = kept;
+    else if (kept && age < options.ttlMs + staleMs) {
+      entry = kept;
+      state = "stale";
+      if (!inFlight.has(key) && inBackground < backgroundRenders) {
+        inBackground += 1;
+        void renderOnce(key, req, undefined).finally(() => (inBackground -= 1));
+      }
+    } else {
+      state = "miss";
+      entry = await (inFlight.get(key) ?? renderOnce(key, req, undefined));
+    }
+    if (!entry) return pass(req, res);
+    counts.readers += 1;
+    const gzip = entry.headers.some(([name, value]) => name === "content-encoding" && value === "gzip");
+    let page: { body: Buffer; setCookie: string[] };
+    try {
+      entry.prepared ??= options.readers!.prepare(entry.body, gzip);
+      page = await options.readers!.serve(req.headers, entry.prepared);
+    } catch {
+      return pass(req, res);
+    }
+    if (res.destroyed) return;
+    for (const [name, value] of entry.headers) if (name !== "content-length") res.setHeader(name, value);
+    if (page.setCookie.length) res.setHeader("set-cookie", page.setCookie);
+    res.setHeader("content-length", page.body.length);
+    res.setHeader("x-page-cache", `reader-${state}`);
+    res.writeHead(entry.status);
+    res.end(page.body);
+  };
+
   const server = http.createServer((req, res) => {
     const key = options.ttlMs > 0 ? cacheKey(req.method, req.url, req.headers) : undefined;
-    if (!key) return pass(req, res);
+    if (!key) {
+      if (req.method !== "GET" && req.method !== "HEAD" && options.readers?.forget) {
+        // Before (a page asked for meanwhile waits for nothing stale) and after the change is made.
+        const forget = options.readers.forget;
+        forget(req.headers);
+        res.on("close", () => forget(req.headers));
+      }
+      const shared = options.ttlMs > 0 && options.readers ? readerCacheKey(req.method, req.url, req.headers) : undefined;
+      if (shared) return void serveReader(shared, req, res).catch((error: Error) => failed(res, error));
+      return pass(req, res);
+    }
     const kept = entries.get(key);
     const age = kept ? Date.now() - kept.at : Number.POSITIVE_INFINITY;
     if (kept && age < options.ttlMs) {

@@ -14,6 +14,7 @@ import { logFormat } from "../lib/logger";
 import { freePort, waitForHttp } from "../lib/net";
 import { databaseDownPage, databaseReachable } from "../lib/database-down";
 import { createPageCacheServer } from "../lib/page-cache";
+import { forgetReader, pageForReader, readerTemplate, type ReaderTemplate } from "../lib/reader-pages";
 
 const root = path.resolve(import.meta.dirname, "..");
 /** The lines `next start` prints while starting (colour codes allowed before them). */
@@ -52,12 +53,20 @@ async function main() {
     return server;
   });
   const databaseUrl = config.DATABASE_URL;
+  // The front reads sessions (signed-in readers' pages: lib/reader-pages.ts) with the same secret
+  // and port the Next.js processes are given; lib/env.ts reads them from this process's environment.
+  if (!direct) Object.assign(process.env, { AUTH_SECRET: serverEnv.AUTH_SECRET, WEB_FRONT_PORT: serverEnv.WEB_FRONT_PORT });
   const front = direct
     ? undefined
     : createPageCacheServer({
         upstreams: ports.map((port) => ({ host: "127.0.0.1", port })),
         ttlMs,
         staleMs: config.PAGE_CACHE_STALE_SECONDS * 1000,
+        // A signed-in reader's listing: the page kept for nobody with their parts put in.
+        readers:
+          databaseUrl && config.PAGE_CACHE_READERS
+            ? { prepare: readerTemplate, serve: (headers, prepared) => pageForReader(headers, prepared as ReaderTemplate), forget: forgetReader }
+            : undefined,
         // A page view that failed while the database does not answer: the database-down page.
         errorPage: async (req) =>
           databaseUrl && !(await databaseReachable(databaseUrl)) ? databaseDownPage(req.headers.cookie, req.url ?? "/") : undefined,

@@ -33,7 +33,15 @@ async function toggle(card: HTMLElement, after?: () => void) {
     return;
   }
   if (button.dataset.pending) return;
-  const error = card.querySelector(".star-error");
+  // The place for a failed star's reason is made when first needed (cards do not carry an empty one).
+  let error = card.querySelector(".star-error");
+  if (!error) {
+    error = document.createElement("span");
+    error.className = "star-error";
+    error.setAttribute("role", "status");
+    error.setAttribute("aria-live", "polite");
+    button.after(error);
+  }
   const wanted = button.getAttribute("aria-pressed") !== "true";
   setStar(button, wanted);
   button.dataset.pending = "1";

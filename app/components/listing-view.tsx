@@ -8,11 +8,12 @@ import { getCurrentUser } from "@/lib/auth";
 import { countListing, listPapersForDay } from "@/lib/queries/listings";
 import { listScoredPapersForDay } from "@/lib/queries/topics";
 import { embeddingsAvailable } from "@/lib/topics/embedding";
+import { slot, topicPickerHtml } from "@/lib/render/reader-html";
 import { readerTopics, thresholdParam, topicCardsHtml } from "../topics/listing";
 import { RetrainBanner } from "../topics/model-watch";
-import { TopicPicker } from "../topics/topic-picker";
 import "../topics/topics.css";
 import { CardActions } from "./card-actions";
+import { CardList } from "./card-list";
 import { DayCalendar } from "./day-calendar";
 import { KeywordFilter } from "./keyword-filter";
 import { TABS, tabFor } from "./listing-tabs";
@@ -85,19 +86,28 @@ export async function ListingView({
           <a className="feed-link" href={`/list/${encodeURIComponent(specText)}/feed`}>RSS</a>
         </nav>
       </header>
-      {user ? (
-        <TopicPicker
-          topics={topics.map((t) => ({ id: t.id, name: t.name }))}
-          selected={selected?.id}
-          requested={topic}
-          min={min}
-          date={date}
-          type={current.key}
-          action={basePath}
-          keywordsOnly={selected ? !vectors : false}
-          total={scored ? { shown, of: inTab } : undefined}
-        />
-      ) : null}
+      {/* The reader's part (a reader slot): empty for nobody, filled by the web front or here. */}
+      <div
+        className="reader-slot"
+        suppressHydrationWarning
+        dangerouslySetInnerHTML={{
+          __html: slot(
+            "picker",
+            topicPickerHtml(user, {
+              topics,
+              selected: selected?.id,
+              requested: topic,
+              min,
+              date,
+              type: current.key,
+              action: basePath,
+              keywordsOnly: selected ? !vectors : false,
+              total: scored ? { shown, of: inTab } : undefined,
+            }),
+            { date, type: current.key, action: basePath },
+          ),
+        }}
+      />
       <KeywordFilter total={shown} />
       {selected ? (
         // While the topic's model is updated (now, or after a label from a card): says so, then re-ranks.
@@ -111,7 +121,7 @@ export async function ListingView({
         </p>
       ) : (
         <>
-          <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: topicCardsHtml(first, starred, topics, selected) }} />
+          <CardList html={topicCardsHtml(first, starred, topics, selected)} fallbackUrl={`${basePath}/cards?${query(date)}&offset=0&limit=${PAGE}`} />
           <MorePapers url={`${basePath}/cards?${query(date)}`} loaded={first.length} total={shown} pageSize={PAGE} />
         </>
       )}

@@ -1,9 +1,10 @@
 // The account corner of the header: "Sign in" / "Sign up" for visitors; the reader's address, their
-// starred papers, an "Admin" badge and a link to the admin pages for administrators, and "Sign out" once signed in.
-import Link from "next/link";
+// starred papers, an "Admin" badge and a link to the admin pages for administrators, and "Sign out"
+// once signed in. A reader slot (lib/render/reader-html.ts): the web front may fill it for the reader
+// in a page rendered for nobody; its links and button work through ReaderBehaviour.
 import { getCurrentUser, type CurrentUser } from "@/lib/auth";
 import { childLogger } from "@/lib/logger";
-import { SignInLinks, SignOutButton } from "./user-menu-client";
+import { slot, userMenuHtml } from "@/lib/render/reader-html";
 
 async function currentUserOrNull(): Promise<CurrentUser | null> {
   try {
@@ -18,26 +19,5 @@ async function currentUserOrNull(): Promise<CurrentUser | null> {
 
 export async function UserMenu() {
   const user = await currentUserOrNull();
-  if (!user) {
-    return (
-      <span className="user-menu">
-        <SignInLinks />
-      </span>
-    );
-  }
-  return (
-    <span className="user-menu">
-      <span className="user-email" title={`Signed in as ${user.email}`}>
-        {user.email}
-      </span>
-      {user.role === "admin" ? (
-        <span className="role-badge" title="You are an administrator">
-          Admin
-        </span>
-      ) : null}
-      {user.role === "admin" ? <Link href="/admin">Admin</Link> : null}
-      <Link href="/starred">Starred</Link>
-      <SignOutButton />
-    </span>
-  );
+  return <span className="user-menu" dangerouslySetInnerHTML={{ __html: slot("menu", userMenuHtml(user)) }} suppressHydrationWarning />;
 }

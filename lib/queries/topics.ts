@@ -128,6 +128,20 @@ const TOPIC_SUMMARY_SELECT = `SELECT t.id::text, t.name, t.description, t.keywor
        t.created_at, t.updated_at
      FROM topics t LEFT JOIN topic_papers tp ON tp.topic_id = t.id LEFT JOIN topic_models m ON m.topic_id = t.id`;
 
+/**
+ * What a page's reader slots need of a reader (lib/reader-pages.ts): their topics' ids and names in
+ * listTopics' order, and the papers they starred. One query.
+ */
+export async function readerSlotData(userId: string): Promise<{ topics: { id: string; name: string }[]; starred: Set<string> }> {
+  const [row] = await db().$queryRawUnsafe<{ topics: { id: string; name: string }[]; starred: string[] }[]>(
+    `SELECT COALESCE((SELECT json_agg(json_build_object('id', t.id::text, 'name', t.name) ORDER BY lower(t.name), t.created_at)
+                      FROM topics t WHERE t.user_id = $1), '[]'::json) AS topics,
+            ARRAY(SELECT s.paper_id FROM stars s WHERE s.user_id = $1) AS starred`,
+    userId,
+  );
+  return { topics: row?.topics ?? [], starred: new Set(row?.starred ?? []) };
+}
+
 /** The reader's topics with their label counts, by name: one query. */
 export async function listTopics(userId: string): Promise<TopicSummary[]> {
   const rows = await db().$queryRawUnsafe<TopicRow[]>(

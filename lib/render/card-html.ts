@@ -5,6 +5,7 @@
 import type { AnnounceType } from "../arxiv/types";
 import type { PaperRecord } from "../queries/papers";
 import { escapeHtml, renderMathText } from "./math";
+import { slot } from "./reader-slot";
 
 export type CardPaper = PaperRecord;
 
@@ -68,8 +69,8 @@ function build(paper: CardPaper, options: CardOptions): CardHalves {
     `<details class="paper-abstract" open><summary>Abstract</summary><p data-field="abstract">${options.abstractHtml ?? renderMathText(paper.abstract)}</p></details>` +
     (notes ? `<p class="paper-comments">${notes}</p>` : "") +
     `<nav class="paper-links" aria-label="Links for arXiv:${attr(key)}">` +
-    `<a href="${abs}" rel="noopener">arXiv</a><a href="https://arxiv.org/pdf/${attr(key)}" rel="noopener">PDF</a>` +
-    (paper.doi ? `<a href="https://doi.org/${attr(encodeURI(paper.doi))}" rel="noopener">DOI</a>` : "") +
+    `<a href="${abs}">arXiv</a><a href="https://arxiv.org/pdf/${attr(key)}">PDF</a>` +
+    (paper.doi ? `<a href="https://doi.org/${attr(encodeURI(paper.doi))}">DOI</a>` : "") +
     `<button type="button" class="link-button" data-action="copy">Copy</button>` +
     `<button type="button" class="link-button" data-action="bibtex">BibTeX</button>` +
     `<span class="copied" role="status" aria-live="polite"></span>` +
@@ -92,22 +93,31 @@ function halves(paper: CardPaper, options: CardOptions): CardHalves {
 
 /** The star: a toggle for a signed-in reader, a link to sign in otherwise. */
 export function starHtml(paper: Pick<CardPaper, "id" | "title">, state: StarState): string {
-  const title = attr(paper.title);
+  return starMarkup(attr(paper.title), state);
+}
+
+/** The star for a paper whose title is given already escaped (as the web front reads it from a card). */
+export function starMarkup(title: string, state: StarState): string {
   if (!state.signedIn) {
     return `<span class="star"><a class="star-button star-signed-out" data-action="sign-in-to-star" href="/sign-in" aria-label="Sign in to star ${title}" title="Sign in to star papers"><span aria-hidden="true">☆</span></a></span>`;
   }
   const on = state.starred;
   return (
     `<span class="star"><button type="button" class="star-button" data-action="star" aria-pressed="${on}" ` +
-    `aria-label="${on ? "Unstar" : "Star"} ${title}" title="${on ? "Unstar" : "Star"}"><span aria-hidden="true">${on ? "★" : "☆"}</span></button>` +
-    `<span class="star-error" role="status" aria-live="polite"></span></span>`
+    `aria-label="${on ? "Unstar" : "Star"} ${title}" title="${on ? "Unstar" : "Star"}"><span aria-hidden="true">${on ? "★" : "☆"}</span></button></span>`
   );
+}
+
+/** The escaped title a signed-out star names (the reverse of starMarkup's signed-out form). */
+export function titleOfSignedOutStar(html: string): string | undefined {
+  return /aria-label="Sign in to star ([^"]*)"/.exec(html)?.[1];
 }
 
 /** One card, as a list item. `extraHtml` (safe HTML, per request: topic scores) follows the star. */
 export function cardItemHtml(paper: CardPaper, star: StarState, options: CardOptions = {}, extraHtml = ""): string {
   const { head, tail } = halves(paper, options);
-  return `<li>${head}${starHtml(paper, star)}${extraHtml}${tail}</li>`;
+  // The star and what follows it are the reader's part of the card: a reader slot (reader-html.ts).
+  return `<li>${head}${slot("card", starHtml(paper, star) + extraHtml, paper.id)}${tail}</li>`;
 }
 
 /** Cards for a list of papers; `starred` undefined means signed out; `extra` adds per-request HTML. */

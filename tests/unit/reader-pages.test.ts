@@ -1,0 +1,68 @@
+// A kept page with one reader's parts put in (lib/reader-pages.ts): the compressed page made from
+// pieces compressed once is the same page as the uncompressed one; a page filled for nobody is the
+// page as rendered; hostile paper text cannot open or close a reader slot.
+import { gunzipSync, gzipSync } from "node:zlib";
+import { expect, test } from "vitest";
+import { pageFor, readerTemplate } from "@/lib/reader-pages";
+import { cardsHtml } from "@/lib/render/card-html";
+import { slot, topicPickerHtml, userMenuHtml, type ReaderState } from "@/lib/render/reader-html";
+import type { PaperRecord } from "@/lib/queries/papers";
+
+const paper = (id: string, title: string, abstract = "An abstract."): PaperRecord => ({
+  id,
+  version: 1,
+  title,
+  abstract,
+  authors: ["Ada Lovelace"],
+  categories: ["cs.DL"],
+  primaryCategory: "cs.DL",
+  comments: null,
+  journalRef: null,
+  doi: null,
+  publishedAt: new Date("2025-01-02T00:00:00Z"),
+  versionAt: null,
+});
+
+const hostile = `Evil --> <!--/reader--> <!--reader:menu--> "quotes" & <script>alert(1)</script>`;
+const papers = [paper("2501.00001", "First paper"), paper("2501.00002", hostile, hostile), paper("2501.00003", "Third $x^2$ paper")];
+const picker = { date: "2025-01-02", type: "all", action: "/list/cs.DL" };
+// A page as rendered for nobody: the menu, the picker and the cards, with text around them (and
+// a long stretch, so that the deflate pieces hold more than one block).
+const anonymous = [
+  `<!DOCTYPE html><html><body><header><span class="user-menu">${slot("menu", userMenuHtml(null))}</span></header>`,
+  `<div class="reader-slot">${slot("picker", topicPickerHtml(null, { ...picker, topics: [] }), picker)}</div>`,
+  `<ol>${cardsHtml(papers, undefined)}</ol>`,
+  `<p>${"filler text ".repeat(20_000)}</p></body></html>`,
+].join("");
+
+const reader: ReaderState = {
+  user: { email: "reader@example.org", role: "user" },
+  topics: [{ id: "t1", name: "Digital <libraries>" }],
+  starred: new Set(["2501.00002"]),
+};
+
+test("the slots are found, hostile text inside a card does not open or close one", () => {
+  const template = readerTemplate(Buffer.from(anonymous), false);
+  expect(template.slots.map((s) => s.kind)).toEqual(["menu", "picker", "card", "card", "card"]);
+  expect(template.paperIds).toEqual(["2501.00001", "2501.00002", "2501.00003"]);
+});
+
+test("filled for nobody, the page is the page as rendered", () => {
+  expect(pageFor(readerTemplate(Buffer.from(anonymous), false), { user: null, topics: [], starred: new Set() }).toString()).toBe(anonymous);
+});
+
+test("a reader's page: their menu, picker, stars and topic menus, the same compressed or not", () => {
+  const plain = pageFor(readerTemplate(Buffer.from(anonymous), false), reader).toString();
+  const zipped = pageFor(readerTemplate(gzipSync(anonymous), true), reader);
+  expect(zipped.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+  expect(gunzipSync(zipped).toString()).toBe(plain);
+  expect(plain).toContain(`<!--reader:menu--><span class="user-email" title="Signed in as reader@example.org">`);
+  expect(plain).toContain(`<option value="t1">Digital &lt;libraries&gt;</option>`);
+  expect(plain).toContain(`aria-pressed="false" aria-label="Star First paper"`);
+  expect(plain).toContain(`aria-pressed="true" aria-label="Unstar Evil --&gt; &lt;!--/reader--&gt;`);
+  expect(plain.match(/data-action="topic-label"/g)).toHaveLength(3);
+  expect(plain).not.toContain("<script>alert(1)</script>");
+  expect(plain).not.toContain("Sign in to star");
+  // Filled again (a page is kept with its slots marked): the same.
+  expect(pageFor(readerTemplate(Buffer.from(plain), false), reader).toString()).toBe(plain);
+});
