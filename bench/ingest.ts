@@ -1,35 +1,26 @@
-// `npm run bench:ingest [-- --runs 20] [--kaggle 200000 [--batch 500,2000,5000]]`: how fast a daily
-// crawl stores a big listing: parse a ~1,500-item arXiv RSS feed, then upsert it with its listing
-// context, into a scratch database. With --kaggle, also the snapshot importer on a synthetic file.
-// Prints timings, asserts none. See bench/README.md.
-import { randomBytes } from "node:crypto";
+// `npm run bench:ingest [-- --runs 20]`: how fast a daily crawl stores a big listing: parse a
+// ~1,500-item arXiv RSS feed, then upsert it with its listing context, into a scratch database.
+// Prints timings, asserts none. See bench/README.md. (The snapshot importer has its own benchmark,
+// bench/import.ts.)
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { parseRss } from "../lib/arxiv/parse-rss";
 import type { ParsedEntry } from "../lib/arxiv/types";
-import { db, disconnectDb } from "../lib/db";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "../lib/embedded-postgres";
-import { importKaggle } from "../lib/import/kaggle";
+import { disconnectDb } from "../lib/db";
 import { applyMigrations } from "../lib/migrate";
 import { upsertEntries, type ListingContext, type UpsertResult } from "../lib/queries/papers";
-import { redactUrl } from "../lib/queue";
+import { benchDatabase, machineLine } from "./support";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RSS_FIXTURES = ["quant-ph_2025-04-28.xml", "stat_2024-03-26.xml"].map((f) =>
   path.join(ROOT, "tests/fixtures/arxiv/rss", f),
 );
-const KAGGLE_FIXTURE = path.join(ROOT, "tests/fixtures/arxiv/kaggle/wanng-ide_snapshot_first200.jsonl");
 const FEED_ITEMS = 1_500;
 
 const { values: args } = parseArgs({
   options: {
     runs: { type: "string", default: "20" },
-    kaggle: { type: "string" },
-    batch: { type: "string", default: "2000" },
   },
 });
 const RUNS = Number(args.runs);
@@ -66,19 +57,6 @@ function buildFeed(feed: number, items = FEED_ITEMS): string {
   return `${head}${out.join("\n    ")}\n  </channel>\n</rss>\n`;
 }
 
-/** `lines` snapshot lines: the 200 real ones repeated, ids 1501.00000, 1501.00001, … */
-async function writeSyntheticSnapshot(file: string, lines: number): Promise<void> {
-  const real = readFileSync(KAGGLE_FIXTURE, "utf8").split("\n").filter((l) => l !== "");
-  const out: string[] = [];
-  for (let i = 0; i < lines; i++) {
-    const m = Math.floor(i / 100_000);
-    const yymm = `${15 + Math.floor(m / 12)}${String(1 + (m % 12)).padStart(2, "0")}`;
-    const id = `${yymm}.${String(i % 100_000).padStart(5, "0")}`;
-    out.push(real[i % real.length]!.replace(/^\{"id":"[^"]*"/, `{"id":"${id}"`));
-  }
-  await writeFile(file, `${out.join("\n")}\n`);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Figures
 
@@ -93,51 +71,6 @@ const summary = (xs: number[]) => {
   return { min: s[0]!, median: quantile(s, 0.5), p90: quantile(s, 0.9) };
 };
 const say = (line = "") => process.stdout.write(`${line}\n`);
-/** Other processes skew timings: the load average goes with them, and the minimum is printed too. */
-const loadLine = () => `load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (1/5/15 min)`;
-
-// ---------------------------------------------------------------------------------------------
-// Database: a scratch database on DATABASE_URL's server, else an embedded one in a temp dir.
-
-interface Scratch {
-  url: string;
-  description: string;
-  drop(): Promise<void>;
-}
-
-async function scratchDatabase(): Promise<Scratch> {
-  const server = process.env.DATABASE_URL;
-  if (server) {
-    const name = `papers_bench_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v;
-    await admin.end();
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      description: `PostgreSQL ${version} at ${redactUrl(server)}, scratch database ${name} (dropped at the end)`,
-      async drop() {
-        const c = new pg.Client({ connectionString: server });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  }
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "bench-ingest-pglite-"));
-  const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir });
-  return {
-    url: embedded.url,
-    description: `embedded PostgreSQL (PGlite) in ${dataDir} (DATABASE_URL is unset; removed at the end)`,
-    async drop() {
-      await embedded.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -161,9 +94,8 @@ function describeResult(r: UpsertResult): string {
 }
 
 async function main(): Promise<void> {
-  const cpus = os.cpus();
-  say(`machine: ${cpus.length} CPUs, ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM; ` +
-    `Node ${process.version} on ${os.platform()}/${os.arch()}; ${loadLine()}`);
+  // Other processes skew timings: the load average is on this line, and minimums are printed too.
+  say(machineLine());
 
   // Parse alone: warm runs on one feed.
   const xml = buildFeed(0);
@@ -181,7 +113,7 @@ async function main(): Promise<void> {
   say();
   say(`parse (${RUNS} warm runs)             median ${ms(p.median)}, p90 ${ms(p.p90)}, min ${ms(p.min)}; ${perSecond(items, p.median)}`);
 
-  const scratch = await scratchDatabase();
+  const scratch = await benchDatabase("papers_bench");
   say(`database: ${scratch.description}`);
   try {
     await applyMigrations(scratch.url);
@@ -210,32 +142,9 @@ async function main(): Promise<void> {
       say(`upsert only,  ${label.padEnd(9)} (${repeats} runs)  median ${ms(upsert.median)}, p90 ${ms(upsert.p90)}, min ${ms(upsert.min)}; ` +
         `${perSecond(items, upsert.median)}`);
     }
-
-    if (args.kaggle) await kaggleBench(Number(args.kaggle), args.batch.split(",").map(Number));
   } finally {
     await disconnectDb();
     await scratch.drop();
-  }
-}
-
-/** The snapshot importer on `lines` synthetic lines, per batch size: into empty tables, then again. */
-async function kaggleBench(lines: number, batchSizes: number[]): Promise<void> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "bench-kaggle-"));
-  const file = path.join(dir, "snapshot.jsonl");
-  try {
-    await writeSyntheticSnapshot(file, lines);
-    say();
-    say(`kaggle import: ${lines.toLocaleString("en-US")} synthetic lines (the 200-line sample repeated)`);
-    for (const batchSize of batchSizes) {
-      await db().$executeRawUnsafe(`TRUNCATE papers CASCADE`);
-      for (const label of ["new", "again"]) {
-        const r = await importKaggle({ file, batchSize, restart: true });
-        say(`  batch ${String(batchSize).padStart(6)}, ${label.padEnd(5)}  ${(r.elapsedMs / 1000).toFixed(1)} s; ` +
-          `${perSecond(r.linesThisRun, r.elapsedMs, "lines")}  [${r.counts.newPapers} new, ${r.counts.unchanged} unchanged]`);
-      }
-    }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -16,13 +16,23 @@ export function useDatabaseUrl(url: string): void {
   globalForPrisma.databaseUrl = url;
 }
 
-function createClient(): PrismaClient {
+/**
+ * The address the Prisma client uses (or will use): the one given to useDatabaseUrl, else
+ * DATABASE_URL. Code that needs a second driver on the same database (the snapshot import's COPY,
+ * lib/import/sql.ts) connects here.
+ */
+export function databaseUrl(): string {
   const url = globalForPrisma.databaseUrl ?? env().DATABASE_URL;
   if (!url) {
     throw new Error(
       "DATABASE_URL is not set. Start the app with `npm start` (it provides an embedded database) or set DATABASE_URL.",
     );
   }
+  return url;
+}
+
+function createClient(): PrismaClient {
+  const url = databaseUrl();
   return new PrismaClient({
     adapter: new PrismaPg({ connectionString: url, max: 10 }),
     // Prisma's defaults (2 s to begin, 5 s to finish) turn a busy moment into a 500: eight readers

@@ -67,8 +67,9 @@ export interface PageCacheOptions {
    * always rendered for them.
    */
   readers?: {
-    prepare: (body: Buffer, gzip: boolean) => unknown;
-    serve: (headers: IncomingHttpHeaders, prepared: unknown) => Promise<{ body: Buffer; setCookie: string[] }>;
+    /** `bytes`: what the prepared page holds, counted against maxBytes with the kept page. */
+    prepare: (body: Buffer, gzip: boolean) => { bytes: number };
+    serve: (headers: IncomingHttpHeaders, prepared: { bytes: number }) => Promise<{ body: Buffer; setCookie: string[] }>;
     forget?: (headers: IncomingHttpHeaders) => void;
   };
   /** At most this many pages are kept (the oldest go first). */
@@ -83,7 +84,7 @@ interface Entry {
   headers: [string, string | string[]][];
   body: Buffer;
   /** The page prepared for readers (options.readers.prepare), made the first time one asks. */
-  prepared?: unknown;
+  prepared?: { bytes: number };
 }
 
 const CACHEABLE_PATH = /^\/(?:$|list\/|search(?:$|\?|\/)|papers\/)/;
@@ -188,14 +189,14 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
 
   const remember = (key: string, entry: Entry) => {
     const old = entries.get(key);
-    if (old) bytes -= old.body.length;
+    if (old) bytes -= size(old);
     entries.delete(key);
     entries.set(key, entry);
-    bytes += entry.body.length;
+    bytes += size(entry);
     for (const [k, e] of entries) {
       if (entries.size <= maxEntries && bytes <= maxBytes) break;
       entries.delete(k);
-      bytes -= e.body.length;
+      bytes -= size(e);
     }
   };
 
@@ -426,7 +427,10 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     const gzip = entry.headers.some(([name, value]) => name === "content-encoding" && value === "gzip");
     let page: { body: Buffer; setCookie: string[] };
     try {
-      entry.prepared ??= options.readers!.prepare(entry.body, gzip);
+      if (!entry.prepared) {
+        entry.prepared = options.readers!.prepare(entry.body, gzip);
+        if (entries.get(key) === entry) bytes += entry.prepared.bytes;
+      }
       page = await options.readers!.serve(req.headers, entry.prepared);
     } catch {
       return pass(req, res);
@@ -498,6 +502,9 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       }),
   };
 }
+
+/** What a kept page holds in memory: its body, and its prepared form once a reader asked. */
+const size = (entry: Entry) => entry.body.length + (entry.prepared?.bytes ?? 0);
 
 const newNonce = () => randomBytes(16).toString("base64");
 

@@ -7,6 +7,14 @@
 // time (up to Sync, a simple Query, or Terminate), and while a transaction is open it runs only the
 // batches of the connection that opened it. (The pglite-socket package queues single messages,
 // which interleaves batches; measured: 349 of 400 concurrent parameterised queries went wrong.)
+//
+// COPY ... FROM STDIN (the snapshot import's bulk path, lib/import/copy-writer.ts) needs one more
+// step. PGlite runs a batch to its end in one call and cannot wait for input: handed the COPY query
+// alone, it reads past the end of the batch and fails ("unexpected EOF on client connection"). It
+// does read CopyData that follows the query in the same batch, so the server answers the query
+// with a CopyInResponse of its own, collects the client's CopyData up to CopyDone (or CopyFail), and
+// runs query and data as one batch, leaving out PGlite's own CopyInResponse. What PGlite answers
+// after it (CommandComplete, or an ErrorResponse naming the line at fault) goes to the client as is.
 import { createServer, type Server, type Socket } from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
 
@@ -15,6 +23,8 @@ interface Batch {
   bytes: Uint8Array;
   socket: Socket;
   done: () => void;
+  /** A COPY FROM STDIN with its data: the client has had a CopyInResponse already. */
+  copyIn?: boolean;
 }
 
 interface Listener {
@@ -62,9 +72,11 @@ export class PgliteServer {
     let started = false;
     // A connection's batches run in order: the next is handed over when the previous has run.
     let chain = Promise.resolve();
-    const submit = (bytes: Buffer) => {
-      chain = chain.then(() => new Promise<void>((done) => this.enqueue({ connection: id, bytes, socket, done })));
+    const submit = (bytes: Buffer, copyIn = false) => {
+      chain = chain.then(() => new Promise<void>((done) => this.enqueue({ connection: id, bytes, socket, done, copyIn })));
     };
+    // The messages of a COPY FROM STDIN being collected: the query, then the client's CopyData.
+    let copying: Buffer[] | undefined;
     socket.on("data", (chunk: Buffer) => {
       buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
       for (;;) {
@@ -88,9 +100,31 @@ export class PgliteServer {
         const length = buffer.readInt32BE(1);
         if (buffer.length < length + 1) break;
         const type = String.fromCharCode(buffer[0]!);
-        if (type === "Q" || type === "P") this.trackListen(id, socket, type, buffer.subarray(5, length + 1));
-        pending.push(Buffer.from(buffer.subarray(0, length + 1)));
+        const message = Buffer.from(buffer.subarray(0, length + 1));
         buffer = buffer.subarray(length + 1);
+        if (copying) {
+          // Until CopyDone or CopyFail everything belongs to the COPY (PostgreSQL itself ignores a
+          // Flush or Sync sent meanwhile, and fails the COPY on anything else).
+          copying.push(message);
+          if (type === "c" || type === "f") {
+            submit(Buffer.concat(copying), true);
+            copying = undefined;
+          }
+          continue;
+        }
+        const queryText = type === "Q" ? message.toString("utf8", 5, message.length - 1) : undefined;
+        if (queryText !== undefined && copyFromStdin(queryText)) {
+          const response = copyInResponse(queryText);
+          // In turn: after the output of this connection's earlier batches.
+          chain = chain.then(() => {
+            if (!socket.destroyed) socket.write(response);
+          });
+          copying = [...pending, message];
+          pending = [];
+          continue;
+        }
+        if (type === "Q" || type === "P") this.trackListen(id, socket, type, message.subarray(5));
+        pending.push(message);
         if (BATCH_END.has(type)) {
           submit(Buffer.concat(pending));
           pending = [];
@@ -134,9 +168,13 @@ export class PgliteServer {
   }
 
   private async run(batch: Batch): Promise<void> {
-    const output = new OutputRouter((bytes) => {
-      if (!batch.socket.destroyed) batch.socket.write(bytes);
-    }, (message) => this.notify(message));
+    const output = new OutputRouter(
+      (bytes) => {
+        if (!batch.socket.destroyed) batch.socket.write(bytes);
+      },
+      (message) => this.notify(message),
+      batch.copyIn === true,
+    );
     try {
       await this.db.runExclusive(() =>
         this.db.execProtocolRawStream(batch.bytes, { onRawData: (data: Uint8Array) => output.push(data) }),
@@ -186,6 +224,8 @@ class OutputRouter {
   constructor(
     private readonly forward: (bytes: Buffer) => void,
     private readonly notification: (message: Buffer) => void,
+    /** Leave out the first CopyInResponse ('G'): the client was sent one when the COPY began. */
+    private dropCopyInResponse = false,
   ) {}
 
   push(data: Uint8Array): void {
@@ -196,10 +236,15 @@ class OutputRouter {
     while (at + 5 <= bytes.length) {
       const size = bytes.readInt32BE(at + 1) + 1;
       if (at + size > bytes.length) break;
-      if (bytes[at] === 0x41 /* 'A' */) {
+      const type = bytes[at];
+      if (type === 0x41 /* 'A' */ || (type === 0x47 /* 'G' */ && this.dropCopyInResponse)) {
         if (at > from) this.forward(Buffer.from(bytes.subarray(from, at)));
-        this.notification(Buffer.from(bytes.subarray(at, at + size)));
+        if (type === 0x41) this.notification(Buffer.from(bytes.subarray(at, at + size)));
+        else this.dropCopyInResponse = false;
         from = at + size;
+      } else if (type === 0x5a /* 'Z' */) {
+        // ReadyForQuery: the COPY is over (or never began, when PGlite refused the query).
+        this.dropCopyInResponse = false;
       }
       at += size;
     }
@@ -212,6 +257,40 @@ class OutputRouter {
     if (this.held.length) this.forward(this.held);
     this.held = Buffer.alloc(0);
   }
+}
+
+/** SQL without its comments and quoted strings, for recognising statements. */
+function bareSql(sql: string): string {
+  return sql
+    .replace(/--[^\n]*/g, " ")
+    .replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/'(?:[^']|'')*'/g, "''")
+    .replace(/"(?:[^"]|"")*"/g, '""');
+}
+
+/**
+ * True for a simple Query that is one COPY ... FROM STDIN statement (what postgres.js, pg-copy-streams
+ * and psql send). Several statements in one Query, or a COPY through the extended protocol, are
+ * run as before: PGlite then fails them for want of data.
+ */
+export function copyFromStdin(sql: string): boolean {
+  if (!/copy/i.test(sql)) return false;
+  const text = bareSql(sql).replace(/[\s;]+$/, "");
+  return /^\s*copy\s/i.test(text) && /\sfrom\s+stdin\b/i.test(text) && !text.includes(";");
+}
+
+/**
+ * The CopyInResponse the server sends for PGlite: text or binary as the statement says, with no
+ * column formats (PGlite's own response, which names them, comes only once the data is there; the
+ * clients above read the overall format alone).
+ */
+function copyInResponse(sql: string): Buffer {
+  const response = Buffer.alloc(8);
+  response.write("G", 0);
+  response.writeInt32BE(7, 1);
+  response.writeInt8(/\bbinary\b/i.test(bareSql(sql)) ? 1 : 0, 5);
+  response.writeInt16BE(0, 6);
+  return response;
 }
 
 /**

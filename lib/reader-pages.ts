@@ -29,6 +29,8 @@ export interface ReaderTemplate {
   deflated?: Buffer[];
   /** The papers whose cards have a slot. */
   paperIds: string[];
+  /** What it holds in memory (the web front counts it against its limit). */
+  bytes: number;
 }
 
 /** Cuts a kept page (its body as kept: gzip or not) at its reader slots. */
@@ -57,7 +59,8 @@ export function readerTemplate(body: Buffer, gzip: boolean): ReaderTemplate {
     ? parts.map((part, i) => deflateRawSync(part, { finishFlush: i === parts.length - 1 ? constants.Z_FINISH : constants.Z_FULL_FLUSH }))
     : undefined;
   const paperIds = slots.flatMap((s) => (s.kind === "card" ? [s.id] : []));
-  return { parts, slots, deflated, paperIds };
+  const bytes = parts.reduce((n, p) => n + p.length, 0) + (deflated?.reduce((n, d) => n + d.length, 0) ?? 0);
+  return { parts, slots, deflated, paperIds, bytes };
 }
 
 /** A slot's content for `state`, marked as a slot again (so the page can be filled once more). */

@@ -1,7 +1,8 @@
-// `npm run import:kaggle -- <file.jsonl> [--batch N] [--restart]`: the command line around
+// `npm run import:kaggle -- <file.jsonl> [--batch N] [--connections N] [--restart]`: the command line around
 // lib/import/kaggle.ts. Owns argument parsing, the database to write to (DATABASE_URL, else the
 // running app's embedded database, else the embedded one under DATA_DIR opened here; see
-// lib/runtime.ts), the progress line, Ctrl+C and the summary.
+// lib/runtime.ts), the progress line, Ctrl+C and the summary. The batches go to the database with
+// COPY through postgres.js (lib/import/sql.ts), beside Prisma's connection to the same database.
 import { parseArgs } from "node:util";
 import { checkDatabase, StartupError } from "../lib/connectivity";
 import { disconnectDb } from "../lib/db";
@@ -9,22 +10,30 @@ import { EmbeddedDatabaseError } from "../lib/embedded-postgres";
 import { ConfigError, loadDotEnv, parseEnv } from "../lib/env";
 import {
   DEFAULT_BATCH_SIZE,
+  DEFAULT_CONNECTIONS,
   importKaggle,
   KaggleImportError,
+  MAX_BATCH_SIZE,
+  MAX_CONNECTIONS,
   type KaggleImportProgress,
   type KaggleImportResult,
 } from "../lib/import/kaggle";
+import { closeImportSql } from "../lib/import/sql";
 import { applyMigrations, MigrationError } from "../lib/migrate";
 import { redactUrl } from "../lib/queue";
 import { openScriptDatabase, type ScriptDatabase } from "../lib/runtime";
 
-const USAGE = `Usage: npm run import:kaggle -- <arxiv-metadata-oai-snapshot.json> [--batch ${DEFAULT_BATCH_SIZE}] [--restart]
+const USAGE = `Usage: npm run import:kaggle -- <arxiv-metadata-oai-snapshot.json> [--batch ${DEFAULT_BATCH_SIZE}] [--connections ${DEFAULT_CONNECTIONS}] [--restart]
 
 Imports the Kaggle arXiv metadata snapshot (JSON lines) into the papers database.
 Stopped with Ctrl+C, the same command continues where it stopped.
 
-  --batch N    lines per database transaction (default ${DEFAULT_BATCH_SIZE})
-  --restart    ignore the position saved by an earlier, unfinished run and start at line 1
+  --batch N        lines per database transaction, and per step of the saved position
+                   (default ${DEFAULT_BATCH_SIZE})
+  --connections N  batches written at once, each on a connection of its own (default
+                   ${DEFAULT_CONNECTIONS}; more helps up to the database server's number of cores;
+                   the embedded database writes one at a time)
+  --restart        ignore the position saved by an earlier, unfinished run and start at line 1
 `;
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
@@ -33,7 +42,7 @@ class UsageError extends Error {}
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-function parseCommandLine(argv: string[]): { file: string; batchSize: number; restart: boolean } {
+function parseCommandLine(argv: string[]): { file: string; batchSize: number; connections: number; restart: boolean } {
   let parsed;
   try {
     parsed = parseArgs({
@@ -41,6 +50,7 @@ function parseCommandLine(argv: string[]): { file: string; batchSize: number; re
       allowPositionals: true,
       options: {
         batch: { type: "string" },
+        connections: { type: "string" },
         restart: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -56,10 +66,16 @@ function parseCommandLine(argv: string[]): { file: string; batchSize: number; re
   if (!file) throw new UsageError("Name the snapshot file to import.");
   if (extra.length > 0) throw new UsageError(`One file at a time (got also: ${extra.join(" ")}).`);
   const batchSize = parsed.values.batch === undefined ? DEFAULT_BATCH_SIZE : Number(parsed.values.batch);
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-    throw new UsageError(`--batch takes a whole number of lines, 1 or more (got "${parsed.values.batch}").`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new UsageError(
+      `--batch takes a whole number of lines from 1 to ${MAX_BATCH_SIZE.toLocaleString("en-US")} (got "${parsed.values.batch}").`,
+    );
   }
-  return { file, batchSize, restart: parsed.values.restart };
+  const connections = parsed.values.connections === undefined ? DEFAULT_CONNECTIONS : Number(parsed.values.connections);
+  if (!Number.isSafeInteger(connections) || connections < 1 || connections > MAX_CONNECTIONS) {
+    throw new UsageError(`--connections takes a whole number from 1 to ${MAX_CONNECTIONS} (got "${parsed.values.connections}").`);
+  }
+  return { file, batchSize, connections, restart: parsed.values.restart };
 }
 
 function duration(ms: number): string {
@@ -160,7 +176,7 @@ async function main(): Promise<number> {
     interrupts += 1;
     if (interrupts === 1) {
       progress.done();
-      say("stopping after the batch being written … (Ctrl+C again to stop at once)");
+      say("stopping after the batches being written … (Ctrl+C again to stop at once)");
       controller.abort();
       return;
     }
@@ -184,6 +200,7 @@ async function main(): Promise<number> {
     const result = await importKaggle({
       file: args.file,
       batchSize: args.batchSize,
+      connections: args.connections,
       restart: args.restart,
       signal: controller.signal,
       onNotice: say,
@@ -216,6 +233,8 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     process.off("SIGINT", onSigint);
+    // The import closes its COPY connection itself; this covers a failure before or around it.
+    await closeImportSql().catch(() => {});
     await disconnectDb().catch(() => {});
     await database?.close().catch(() => {});
   }

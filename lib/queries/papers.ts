@@ -126,6 +126,28 @@ export function announceTypeFor(entry: ParsedEntry, category: string, singleFeed
 }
 
 /**
+ * What an INSERT INTO papers does with a paper already stored (shared by upsertEntries and the
+ * history import's COPY writer): a newer or equal version replaces the text, an older one never
+ * does; a missing comment, journal reference, DOI or date keeps the stored one; the first
+ * publication date stays. Returns the ids written.
+ */
+export const PAPER_CONFLICT = `ON CONFLICT (id) DO UPDATE SET
+    latest_version = EXCLUDED.latest_version,
+    title = EXCLUDED.title,
+    abstract = EXCLUDED.abstract,
+    authors = EXCLUDED.authors,
+    comments = COALESCE(EXCLUDED.comments, papers.comments),
+    journal_ref = COALESCE(EXCLUDED.journal_ref, papers.journal_ref),
+    doi = COALESCE(EXCLUDED.doi, papers.doi),
+    primary_category = EXCLUDED.primary_category,
+    categories = EXCLUDED.categories,
+    published_at = COALESCE(papers.published_at, EXCLUDED.published_at),
+    version_at = COALESCE(EXCLUDED.version_at, papers.version_at),
+    updated_at = now()
+  WHERE EXCLUDED.latest_version >= papers.latest_version
+  RETURNING id`;
+
+/**
  * Stores a batch of parsed entries: papers (a newer version replaces the stored text, an older one
  * never does), every version seen, and, with a listing context, one listing row per followed
  * category the entry belongs to, in feed order. Idempotent: the same batch twice changes nothing.
@@ -207,21 +229,7 @@ export async function upsertEntries(entries: ParsedEntry[], listing?: ListingCon
        SELECT id, version, title, abstract, authors, comments, journal_ref, doi, primary_category, categories,
               published_at, version_at, now()
        FROM changed
-       ON CONFLICT (id) DO UPDATE SET
-         latest_version = EXCLUDED.latest_version,
-         title = EXCLUDED.title,
-         abstract = EXCLUDED.abstract,
-         authors = EXCLUDED.authors,
-         comments = COALESCE(EXCLUDED.comments, papers.comments),
-         journal_ref = COALESCE(EXCLUDED.journal_ref, papers.journal_ref),
-         doi = COALESCE(EXCLUDED.doi, papers.doi),
-         primary_category = EXCLUDED.primary_category,
-         categories = EXCLUDED.categories,
-         published_at = COALESCE(papers.published_at, EXCLUDED.published_at),
-         version_at = COALESCE(EXCLUDED.version_at, papers.version_at),
-         updated_at = now()
-       WHERE EXCLUDED.latest_version >= papers.latest_version
-       RETURNING id`,
+       ${PAPER_CONFLICT}`,
       JSON.stringify(paperRows),
     );
     const changed = new Set(written.map((r) => r.id));
