@@ -224,6 +224,16 @@ export function env(): Env {
   return cached;
 }
 
+/**
+ * Sets variables of this process's environment (undefined ones are left alone) and parses it again
+ * on next use: for a launcher that derives settings (a kept secret, the front's port) after modules
+ * it imported have read the configuration.
+ */
+export function setProcessEnv(values: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) process.env[name] = value;
+  cached = undefined;
+}
+
 /** The port readers reach the app on: the web front's when behind it, else PORT. */
 export function readerPort(config: Env = env()): number {
   return config.WEB_FRONT_PORT ?? config.PORT;

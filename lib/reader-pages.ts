@@ -145,7 +145,9 @@ export function forgetReader(headers: IncomingHttpHeaders): void {
 
 /** The reader a request's cookies name (null: nobody, or a session that is over), with a renewed session's cookies. */
 async function readerOf(headers: IncomingHttpHeaders): Promise<{ user: CurrentUser | null; setCookie: string[] }> {
-  if (authConfigProblem()) return { user: null, setCookie: [] };
+  // This process cannot read sessions (no secret): the reader's own render says what they are.
+  const problem = authConfigProblem();
+  if (problem) throw new Error(problem);
   const request = new Headers();
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) request.set(name, Array.isArray(value) ? value.join(", ") : value);

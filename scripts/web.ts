@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { keptAuthSecret } from "../lib/auth-secret";
-import { localUrl, parseEnv } from "../lib/env";
+import { localUrl, parseEnv, setProcessEnv } from "../lib/env";
 import { logFormat } from "../lib/logger";
 import { freePort, waitForHttp } from "../lib/net";
 import { databaseDownPage, databaseReachable } from "../lib/database-down";
@@ -55,7 +55,7 @@ async function main() {
   const databaseUrl = config.DATABASE_URL;
   // The front reads sessions (signed-in readers' pages: lib/reader-pages.ts) with the same secret
   // and port the Next.js processes are given; lib/env.ts reads them from this process's environment.
-  if (!direct) Object.assign(process.env, { AUTH_SECRET: serverEnv.AUTH_SECRET, WEB_FRONT_PORT: serverEnv.WEB_FRONT_PORT });
+  if (!direct) setProcessEnv({ AUTH_SECRET: serverEnv.AUTH_SECRET, WEB_FRONT_PORT: serverEnv.WEB_FRONT_PORT });
   const front = direct
     ? undefined
     : createPageCacheServer({

@@ -45,7 +45,8 @@ test("npm start serves the app on the embedded database, crawls at once, and sto
   const app = startApp(appEnv({ DATA_DIR: dataDir, PORT: String(port), ...arxivEnv() }));
   try {
     // The first start may build the web app.
-    await app.waitFor(/ready in [\d.]+ s/, 200_000);
+    // The last line of the start-up summary (the lines after "ready in" may arrive a moment later).
+    await app.waitFor(/Press Ctrl\+C to stop\./, 200_000);
   } catch (error) {
     if (app.child.exitCode === null) process.kill(-app.child.pid!, "SIGKILL");
     throw error;

@@ -14,6 +14,8 @@ export interface AppProcess {
   output: () => string;
   waitFor(pattern: RegExp, timeoutMs: number): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Once its output is all read: every process holding its stdout/stderr (npm's children too) has exited. */
+  closed: Promise<void>;
 }
 
 /** Environment for a child app: this one's, without the test harness's database and queue settings. */
@@ -39,10 +41,12 @@ export function watchChild(child: ChildProcess, name: string): AppProcess {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("exit", (code, signal) => resolve({ code, signal })),
   );
+  const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
   return {
     child,
     output: () => output,
     exited,
+    closed,
     async waitFor(pattern, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(output)) {
@@ -128,6 +132,9 @@ export async function stopLikeCtrlC(app: AppProcess, timeoutMs = 40_000): Promis
   // Give the group's last members a moment to be reaped, then nothing may remain.
   const deadline = Date.now() + 5_000;
   while (processesInGroup(pgid).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  // npm dies of the SIGINT at once; what it ran writes its last lines ("[start] stopped") while it
+  // stops, into the same pipe: read them all before anyone looks at the output.
+  await Promise.race([app.closed, new Promise((r) => setTimeout(r, 5_000))]);
   return { exit, leftover: processesInGroup(pgid) };
 }
 

@@ -115,8 +115,9 @@ const nonceOf = (csp: string | null) => /script-src[^;]*'nonce-([A-Za-z0-9+/=]+)
 const scriptTags = (html: string) => html.match(/<script\b[^>]*>/g) ?? [];
 
 test("through the web front every render has its own script nonce, on every script tag; a kept page keeps its own", async () => {
-  // An unknown session cookie: the page is rendered for this request and never kept.
-  const rendered = () => fetch(`${web.url}/list/cs.CL?date=${day}`, { headers: { cookie: "paper-triage.session_token=unknown" } });
+  // A session cookie on a page that is the reader's own (search; a listing would be the kept page
+  // with the reader's parts put in): rendered for this request and never kept.
+  const rendered = () => fetch(`${web.url}/search?q=nonce`, { headers: { cookie: "paper-triage.session_token=unknown" } });
   const [a, b] = [await rendered(), await rendered()];
   const [nonceA, nonceB] = [nonceOf(a.headers.get("content-security-policy")), nonceOf(b.headers.get("content-security-policy"))];
   expect(nonceA).toMatch(/^[A-Za-z0-9+/]{22}==$/);
