@@ -1,5 +1,6 @@
 // Test runner configuration. tests/setup/global.ts provides a fresh migrated database (the real
 // PostgreSQL when DATABASE_URL/TEST_DATABASE_URL is set, else an embedded one) and Redis when set.
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { transform } from "esbuild";
 import type { Plugin } from "vite";
@@ -30,6 +31,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Vitest's default is one file at a time below three cores. Most files wait on servers (the app,
+    // PostgreSQL, Redis, Chromium) far more than they compute, and the suites are written to run side
+    // by side on one database (tests/README.md), so two files run at once even on two cores.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ["default"],
   },
 });

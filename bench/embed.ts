@@ -18,7 +18,7 @@ import * as ort from "onnxruntime-node";
 import { paperText } from "../lib/embed/embedder";
 import { loadOnnxEmbedder, OUTPUT_NAME, type OnnxEmbedder } from "../lib/embed/onnx-embedder";
 import { loadTokenizer } from "../lib/embed/tokenize";
-import { loadTransformersJs, type TransformersJsEmbedder } from "./transformers-js";
+import { cosineGap, loadTransformersJs, type TransformersJsEmbedder } from "./transformers-js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const MODEL_DIR = path.join(ROOT, "data/bench-models/minilm-random");
@@ -118,19 +118,6 @@ async function timed(embed: () => Promise<Float32Array[]>, count: number): Promi
   const rate = count / ((performance.now() - started) / 1000);
   if (vectors.length !== count) throw new Error(`an embedder returned ${vectors.length} vectors for ${count} texts`);
   return { rate, vectors };
-}
-
-/** 1 − cosine of two unit vectors (both pipelines normalise), computed in float64. */
-function cosineGap(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let d = 0; d < a.length; d++) {
-    dot += a[d]! * b[d]!;
-    na += a[d]! * a[d]!;
-    nb += b[d]! * b[d]!;
-  }
-  return 1 - dot / Math.sqrt(na * nb);
 }
 
 interface Row {

@@ -80,3 +80,16 @@ export async function loadTransformersJs(options: TransformersJsOptions): Promis
     throw error;
   }
 }
+
+/** 1 − cosine of two vectors, computed in float64 (both pipelines normalise, but the norms are not assumed). */
+export function cosineGap(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let d = 0; d < a.length; d++) {
+    dot += a[d]! * b[d]!;
+    na += a[d]! * a[d]!;
+    nb += b[d]! * b[d]!;
+  }
+  return 1 - dot / Math.sqrt(na * nb);
+}

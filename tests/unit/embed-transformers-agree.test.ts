@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadTransformersJs, type TransformersJsEmbedder } from "../../bench/transformers-js";
+import { cosineGap, loadTransformersJs, type TransformersJsEmbedder } from "../../bench/transformers-js";
 import { paperText } from "../../lib/embed/embedder";
 import { loadOnnxEmbedder, type OnnxEmbedder } from "../../lib/embed/onnx-embedder";
 
@@ -30,15 +30,7 @@ function maxCosineGap(a: Float32Array[], b: Float32Array[]): number {
   a.forEach((u, i) => {
     const v = b[i]!;
     expect(v).toHaveLength(u.length);
-    let dot = 0;
-    let nu = 0;
-    let nv = 0;
-    for (let d = 0; d < u.length; d++) {
-      dot += u[d]! * v[d]!;
-      nu += u[d]! * u[d]!;
-      nv += v[d]! * v[d]!;
-    }
-    worst = Math.max(worst, 1 - dot / Math.sqrt(nu * nv));
+    worst = Math.max(worst, cosineGap(u, v));
   });
   return worst;
 }
