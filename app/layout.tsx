@@ -31,9 +31,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           </Link>
           <nav aria-label="Main">
             <Link href="/">Today</Link>
+            <Link href="/popular">Popular</Link>
             <Link href="/search">Search</Link>
             <Link href="/topics">Topics</Link>
-            <a href="/api/health">Status</a>
+            <a href="/api/health" className="nav-wide">Status</a>
             <UserMenu />
           </nav>
           {/* Beside the brand on a phone, after the navigation on wider screens (globals.css). */}

@@ -1,8 +1,13 @@
 // Home: the latest announced day of the followed categories. Without a listing yet, the most
 // recently stored papers (from a history import or single fetches); without any paper, what to do.
 // ?type= picks the tab (lib/query-params.ts homeQuery); another value gets a 400 page saying so.
+// A signed-in reader with topics who opens "/" itself (no query) is sent to their inbox (as the web
+// front does, lib/reader-pages.ts readerRedirect); "/?all=1" (any query) shows them the listing.
+import { redirect } from "next/navigation";
 import { parseListingSpec, formatListingSpec } from "@/lib/arxiv/categories";
+import { getCurrentUser } from "@/lib/auth";
 import { latestCrawlRun } from "@/lib/queries/crawl-runs";
+import { readerHasTopics } from "@/lib/queries/inbox";
 import { listingDays } from "@/lib/queries/listings";
 import { countPapers, listRecentPapers } from "@/lib/queries/papers";
 import { getFollowedCategories } from "@/lib/queries/settings";
@@ -17,7 +22,12 @@ import { CrawlStatus } from "./crawl-status";
 export const dynamic = "force-dynamic";
 
 export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const read = readQuery(homeQuery, await searchParams);
+  const query = await searchParams;
+  if (Object.keys(query).length === 0) {
+    const user = await getCurrentUser();
+    if (user && (await readerHasTopics(user.id))) redirect("/inbox");
+  }
+  const read = readQuery(homeQuery, query);
   if (!read.ok) return <BadQuery problem={read.problem} back={{ href: "/", label: "Today's papers" }} />;
   const spec = parseListingSpec((await getFollowedCategories()).join(","));
   const days = await listingDays(spec);

@@ -8,8 +8,10 @@ import { admin } from "better-auth/plugins/admin";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { db } from "./db";
+import { sendAddressConfirmation } from "./digest/transport";
 import { env, publicUrl, readerPort, type Env } from "./env";
 import { childLogger } from "./logger";
+import { COOKIE_PREFIX } from "./session-cookie";
 
 export type Role = "user" | "admin";
 
@@ -19,6 +21,9 @@ export interface CurrentUser {
   name: string;
   role: Role;
 }
+
+/** How long the link confirming an address (for e-mail digests) works. */
+export const ADDRESS_CONFIRMATION_HOURS = 24;
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -131,10 +136,23 @@ function createAuth() {
       enabled: true,
       minPasswordLength: PASSWORD_MIN_LENGTH,
       maxPasswordLength: PASSWORD_MAX_LENGTH,
-      // No mail is sent by this app, so addresses cannot be verified; sign-up signs in at once.
+      // Sign-up signs in at once: only e-mail digests need a confirmed address (emailVerification below).
       requireEmailVerification: false,
       autoSignIn: true,
     },
+    // With an SMTP server, addresses can be confirmed: turning an e-mail digest on sends the link
+    // (app/topics/digest-actions.ts), and digests go to confirmed addresses only (users.email_verified),
+    // so no one can have the server mail an address typed in at sign-up that is not theirs.
+    ...(config.SMTP_URL
+      ? {
+          emailVerification: {
+            sendOnSignUp: false,
+            expiresIn: ADDRESS_CONFIRMATION_HOURS * 3600,
+            sendVerificationEmail: ({ user, url }: { user: { email: string }; url: string }) =>
+              sendAddressConfirmation({ ...config, SMTP_URL: config.SMTP_URL! }, user.email, url, ADDRESS_CONFIRMATION_HOURS),
+          },
+        }
+      : {}),
     session: {
       expiresIn: 60 * 60 * 24 * 30,
       updateAge: 60 * 60 * 24,
@@ -151,7 +169,7 @@ function createAuth() {
       },
     },
     advanced: {
-      cookiePrefix: "paper-triage",
+      cookiePrefix: COOKIE_PREFIX,
       // The client address is the last X-Forwarded-For entry added by a hop not in TRUSTED_PROXIES
       // (the web front adds the address that connected to it), so a forged header moves nothing.
       ipAddress: { ipAddressHeaders: ["x-forwarded-for"], trustedProxies: config.TRUSTED_PROXIES },

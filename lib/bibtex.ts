@@ -1,4 +1,4 @@
-// Citation formats for papers: BibTeX entries and CSV rows (RFC 4180 quoting).
+// Citation formats for papers: BibTeX entries and CSV rows (RFC 4180 quoting). RIS is lib/ris.ts.
 export interface CitablePaper {
   id: string;
   version: number;
@@ -8,6 +8,13 @@ export interface CitablePaper {
   primaryCategory: string;
   doi?: string | null;
   abstract?: string;
+  /** The reader's labels: `keywords`, comma-separated (as Zotero and JabRef read them). */
+  labels?: readonly string[];
+  /**
+   * The reader's note: `annote`, the field for a reader's annotation, which bibliography styles do
+   * not print (`note` is printed under the reference: a private note would end up in a thesis).
+   */
+  note?: string | null;
 }
 
 /** Braces and backslashes would change the meaning of a BibTeX field; other text is kept (LaTeX included). */
@@ -38,6 +45,9 @@ export function toBibtex(paper: CitablePaper): string {
     ["primaryClass", paper.primaryCategory],
     ["url", `https://arxiv.org/abs/${paper.id}v${paper.version}`],
     ...(paper.doi ? ([["doi", paper.doi]] as [string, string][]) : []),
+    ["keywords", (paper.labels ?? []).join(", ")],
+    // One paragraph: a blank line inside a field is a paragraph break (\par) to LaTeX.
+    ["annote", (paper.note ?? "").replace(/\s+/g, " ").trim()],
   ];
   const body = fields
     .filter(([, v]) => v !== "")

@@ -189,6 +189,23 @@ export const envSchema = z.object({
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Run the queue workers inside `npm start` (true) or only the web server (false). */
   START_WORKERS: bool.default(true),
+
+  // Daily digests (lib/digest)
+  /** SMTP server for e-mail digests, e.g. smtp://user:pass@mail.example.org:587 (STARTTLS when the
+   *  server offers it) or smtps://…:465. Unset: e-mail digests are not offered; webhooks still work. */
+  SMTP_URL: optionalUrl(["smtp", "smtps"], "smtp://user:pass@mail.example.org:587"),
+  /** The From of digest e-mails. Unset: "Paper Triage <digests@HOST of PUBLIC_URL>". */
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === "" ? undefined : v))
+    .refine((v) => v === undefined || /^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(v), {
+      message: 'expected an address such as digests@example.org or "Paper Triage <digests@example.org>"',
+    }),
+  /** Let digest webhooks reach this machine's and its network's private addresses (loopback, RFC 1918,
+   *  link-local, ULA). Off: such a webhook address is refused when saved and when sent to. */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
 });
 
 export type Env = z.infer<typeof envSchema>;

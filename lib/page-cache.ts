@@ -5,8 +5,8 @@
 // readers opening the same day's listing cost 50 renders; with it they cost one per key and window.
 //
 // What is kept (everything else passes through untouched, streamed both ways):
-// - GET requests for the reading pages (/, /list/…, /search…, /papers/…) and the cards a listing
-//   loads while scrolling, from a browser holding no cookie but `theme` (any other cookie — a
+// - GET requests for the reading pages (/, /list/…, /search…, /papers/…, /popular) and the cards
+//   a listing loads while scrolling, from a browser holding no cookie but `theme` (any other cookie — a
 //   session above all — means a signed-in reader, whose pages are their own), and not Next's own
 //   client-side navigation requests (RSC headers), which depend on the router state they carry;
 // - answers with status 200, no Set-Cookie, a body under 2 MB, and no PAGE_CACHE_OPT_OUT marker
@@ -16,10 +16,11 @@
 // A page expired less than PAGE_CACHE_STALE_SECONDS ago is still served at once while one render in
 // the background replaces it (stale-while-revalidate), so readers wait only for pages not seen lately.
 // Signed-in readers (a session cookie and no other but the theme) of the pages that are the same for
-// everyone but their "reader slots" (the home page, listings not ranked by a topic, and the cards a
-// listing loads while scrolling) get the page kept for nobody, which is always rendered without their
-// cookies, with their own parts put into its slots (the `readers` hooks, lib/reader-pages.ts): the
-// account corner, the topic picker, stars and topic menus. No reader's data is ever kept.
+// everyone but their "reader slots" (the home page, listings not ranked by a topic, the cards a
+// listing loads while scrolling, and /popular) get the page kept for nobody, which is always
+// rendered without their cookies, with their own parts put into its slots (the `readers` hooks,
+// lib/reader-pages.ts): the account corner, the topic picker, stars and topic menus. No reader's
+// data is ever kept.
 // Answers say `x-page-cache: hit|stale|miss|bypass` (`reader-hit|reader-stale|reader-miss` for those);
 // browsers still get Next's `Cache-Control` (no-store).
 // It also refuses request bodies over 1 MB (413), chunked ones included, before they reach Next.js,
@@ -30,6 +31,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerRespon
 import { gunzipSync as gunzip } from "node:zlib";
 import type { ErrorPage } from "./database-down";
 import { bodyTooLargeMessage, MAX_BODY_BYTES } from "./request-limits";
+import { isSessionCookie } from "./session-cookie";
 
 /** Rendered by a page that must not be kept (app/components/no-page-cache.tsx). */
 export const PAGE_CACHE_OPT_OUT = `<meta name="page-cache" content="no-store"/>`;
@@ -71,6 +73,12 @@ export interface PageCacheOptions {
     prepare: (body: Buffer, gzip: boolean) => { bytes: number };
     serve: (headers: IncomingHttpHeaders, prepared: { bytes: number }) => Promise<{ body: Buffer; setCookie: string[] }>;
     forget?: (headers: IncomingHttpHeaders) => void;
+    /**
+     * Asked first: where this reader goes instead (answered 307, `x-page-cache: reader-redirect`),
+     * or undefined to serve the page. lib/reader-pages.ts: "/" of a reader with topics is /inbox.
+     * Failing means serving the page.
+     */
+    redirect?: (headers: IncomingHttpHeaders, url: string) => Promise<{ location: string; setCookie: string[] } | undefined>;
   };
   /** At most this many pages are kept (the oldest go first). */
   maxEntries?: number;
@@ -87,7 +95,9 @@ interface Entry {
   prepared?: { bytes: number };
 }
 
-const CACHEABLE_PATH = /^\/(?:$|list\/|search(?:$|\?|\/)|papers\/)/;
+// Not /inbox, /starred, /topics…: pages that are one reader's own are never kept.
+// /popular counts readers across the site: a few seconds stale, like a listing's counts.
+const CACHEABLE_PATH = /^\/(?:$|list\/|search(?:$|\?|\/)|papers\/|popular(?:$|\?))/;
 // Headers of Next's client-side navigations and server actions (their answers vary on them).
 const NEXT_CLIENT_HEADERS = ["rsc", "next-router-state-tree", "next-router-prefetch", "next-router-segment-prefetch", "next-action"];
 const MAX_ENTRY_BYTES = 2 * 1024 * 1024;
@@ -104,7 +114,7 @@ export function cacheKey(method: string | undefined, url: string | undefined, he
 
 /**
  * For a signed-in reader's request of a page that is the same for every reader but its reader slots
- * (a listing or the home page, not ranked by a topic; the cards a listing loads while scrolling):
+ * (a listing or the home page, not ranked by a topic; the cards a listing loads while scrolling; /popular):
  * the key of the page as kept for nobody. Undefined for anything else.
  */
 export function readerCacheKey(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): string | undefined {
@@ -114,10 +124,8 @@ export function readerCacheKey(method: string | undefined, url: string | undefin
   return query.has("topic") ? undefined : read.key;
 }
 
-/** Pages whose only per-reader parts are reader slots: "/", a listing, its cards. */
-const SHARED_PATH = /^\/(?:$|\?|list\/[^/?]+(?:\/cards)?(?:$|\?))/;
-/** The auth library's cookies (lib/auth.ts cookiePrefix). */
-const SESSION_COOKIE = /^paper-triage\./;
+/** Pages whose only per-reader parts are reader slots: "/", a listing, its cards, /popular. */
+const SHARED_PATH = /^\/(?:$|\?|list\/[^/?]+(?:\/cards)?(?:$|\?)|popular(?:$|\?))/;
 
 function readRequest(method: string | undefined, url: string | undefined, headers: IncomingHttpHeaders): { key: string; session: boolean } | undefined {
   if (method !== "GET" || !url || !CACHEABLE_PATH.test(url)) return undefined;
@@ -132,7 +140,7 @@ function readRequest(method: string | undefined, url: string | undefined, header
     const eq = text.indexOf("=");
     const name = eq < 0 ? text : text.slice(0, eq);
     if (name === "theme") theme = text.slice(eq + 1);
-    else if (SESSION_COOKIE.test(name)) session = true;
+    else if (isSessionCookie(name)) session = true;
     else return undefined;
   }
   const gzip = /\bgzip\b/.test(String(headers["accept-encoding"] ?? ""));
@@ -205,11 +213,11 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
    * Content-Security-Policy request header naming this render's script nonce, which Next.js puts on
    * every script tag it writes (a client's own CSP request headers are dropped).
    */
-  const forwardedHeaders = (req: IncomingMessage, nonce: string, acceptEncoding?: string): http.OutgoingHttpHeaders => {
+  const forwardedHeaders = (req: IncomingMessage, nonce: string, keptRender?: { acceptEncoding: "gzip" | "identity" }): http.OutgoingHttpHeaders => {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && !CSP_HEADERS.has(name) && value !== undefined) headers[name] = value;
     // A page that is kept is rendered for nobody: of the cookies, only the theme goes with it.
-    if (acceptEncoding !== undefined) {
+    if (keptRender) {
       // …and as a page load: a page asked for as HTML sends its cards once (app/components/card-list.tsx).
       headers.accept = "text/html";
       const theme = (req.headers.cookie ?? "").split(";").map((c) => c.trim()).filter((c) => c.startsWith("theme="));
@@ -222,7 +230,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     headers["x-forwarded-host"] ??= req.headers.host;
     headers["x-forwarded-proto"] ??= "http";
     headers["content-security-policy"] = `script-src 'nonce-${nonce}'`;
-    if (acceptEncoding !== undefined) headers["accept-encoding"] = acceptEncoding;
+    if (keptRender) headers["accept-encoding"] = keptRender.acceptEncoding;
     return headers;
   };
 
@@ -232,12 +240,30 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       .filter((h): h is [string, string | string[]] => !HOP_BY_HOP.has(h[0]) && h[1] !== undefined)
       .map(([name, value]) => (name === "content-security-policy" && typeof value === "string" ? [name, withScriptNonce(value, nonce)] : [name, value]));
 
-  const send = (res: ServerResponse, entry: Entry, state: "hit" | "stale") => {
+  /** A kept page's answer: its headers and status, with `body` (its own, or a reader's form of it). */
+  const send = (res: ServerResponse, entry: Entry, state: string, body = entry.body, setCookie: string[] = []) => {
     for (const [name, value] of entry.headers) if (name !== "content-length") res.setHeader(name, value);
-    res.setHeader("content-length", entry.body.length);
+    if (setCookie.length) res.setHeader("set-cookie", setCookie);
+    res.setHeader("content-length", body.length);
     res.setHeader("x-page-cache", state);
     res.writeHead(entry.status);
-    res.end(entry.body);
+    res.end(body);
+  };
+
+  /** The kept page of `key` while it may be served: as it is (`hit`), or while one render replaces it (`stale`). */
+  const lookup = (key: string): { kept: Entry; state: "hit" | "stale" } | undefined => {
+    const kept = entries.get(key);
+    if (!kept) return undefined;
+    const age = Date.now() - kept.at;
+    if (age < options.ttlMs) return { kept, state: "hit" };
+    return age < options.ttlMs + staleMs ? { kept, state: "stale" } : undefined;
+  };
+
+  /** One render of `key` in the background, unless one is under way or the background renders are all busy. */
+  const refresh = (key: string, req: IncomingMessage) => {
+    if (inFlight.has(key) || inBackground >= backgroundRenders) return;
+    inBackground += 1;
+    void renderOnce(key, req, undefined).finally(() => (inBackground -= 1));
   };
 
   const failed = (res: ServerResponse, error: Error) => {
@@ -347,7 +373,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       // One nonce per render: every reader of a kept page gets the one its scripts carry.
       const nonce = newNonce();
       const upstreamReq = http.request(
-        { host: target.host, port: target.port, agent, method: "GET", path: req.url, headers: forwardedHeaders(req, nonce, gzip ? "gzip" : "identity") },
+        { host: target.host, port: target.port, agent, method: "GET", path: req.url, headers: forwardedHeaders(req, nonce, { acceptEncoding: gzip ? "gzip" : "identity" }) },
         async (upstream) => {
           upstream.on("close", target.release);
           const headers = answerHeaders(upstream, nonce);
@@ -406,22 +432,18 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
    * When the page may not be kept, or the reader's parts cannot be had, the reader's own render.
    */
   const serveReader = async (key: string, req: IncomingMessage, res: ServerResponse) => {
-    const kept = entries.get(key);
-    const age = kept ? Date.now() - kept.at : Number.POSITIVE_INFINITY;
-    let entry: Entry | undefined;
-    let state: "hit" | "stale" | "miss" = "hit";
-    if (kept && age < options.ttlMs) entry = kept;
-    else if (kept && age < options.ttlMs + staleMs) {
-      entry = kept;
-      state = "stale";
-      if (!inFlight.has(key) && inBackground < backgroundRenders) {
-        inBackground += 1;
-        void renderOnce(key, req, undefined).finally(() => (inBackground -= 1));
-      }
-    } else {
-      state = "miss";
-      entry = await (inFlight.get(key) ?? renderOnce(key, req, undefined));
+    const to = await options.readers!.redirect?.(req.headers, req.url ?? "/").catch(() => undefined);
+    if (to) {
+      if (res.destroyed) return;
+      if (to.setCookie.length) res.setHeader("set-cookie", to.setCookie);
+      res.writeHead(307, { location: to.location, "cache-control": "no-store", "content-length": 0, "x-page-cache": "reader-redirect" });
+      res.end();
+      return;
     }
+    const found = lookup(key);
+    if (found?.state === "stale") refresh(key, req);
+    const entry = found ? found.kept : await (inFlight.get(key) ?? renderOnce(key, req, undefined));
+    const state = found?.state ?? "miss";
     if (!entry) return pass(req, res);
     counts.readers += 1;
     const gzip = entry.headers.some(([name, value]) => name === "content-encoding" && value === "gzip");
@@ -436,12 +458,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       return pass(req, res);
     }
     if (res.destroyed) return;
-    for (const [name, value] of entry.headers) if (name !== "content-length") res.setHeader(name, value);
-    if (page.setCookie.length) res.setHeader("set-cookie", page.setCookie);
-    res.setHeader("content-length", page.body.length);
-    res.setHeader("x-page-cache", `reader-${state}`);
-    res.writeHead(entry.status);
-    res.end(page.body);
+    send(res, entry, `reader-${state}`, page.body, page.setCookie);
   };
 
   const server = http.createServer((req, res) => {
@@ -457,23 +474,19 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       if (shared) return void serveReader(shared, req, res).catch((error: Error) => failed(res, error));
       return pass(req, res);
     }
-    const kept = entries.get(key);
-    const age = kept ? Date.now() - kept.at : Number.POSITIVE_INFINITY;
-    if (kept && age < options.ttlMs) {
+    const found = lookup(key);
+    if (found?.state === "hit") {
       counts.hits += 1;
-      return send(res, kept, "hit");
+      return send(res, found.kept, "hit");
     }
-    const pending = inFlight.get(key);
-    if (kept && age < options.ttlMs + staleMs) {
+    if (found) {
       // Seen before and not long expired: served as it was while one render replaces it.
       counts.stale += 1;
-      send(res, kept, "stale");
-      if (!pending && inBackground < backgroundRenders) {
-        inBackground += 1;
-        void renderOnce(key, req, undefined).finally(() => (inBackground -= 1));
-      }
+      send(res, found.kept, "stale");
+      refresh(key, req);
       return;
     }
+    const pending = inFlight.get(key);
     if (pending) {
       // Someone is rendering this page now: wait for it, or render our own when it may not be kept.
       void pending.then((entry) => {

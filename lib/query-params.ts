@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { isKnownCategory, ListingSpecError, parseListingSpec } from "./arxiv/categories";
 import { isArxivId } from "./arxiv/ids";
+import { normalizeLabel } from "./star-labels";
 
 /** Longest search (characters, after control characters became spaces). */
 export const MAX_QUERY_LENGTH = 300;
@@ -18,6 +19,10 @@ export const MAX_QUERY_LENGTH = 300;
 /** The announce-type tabs of a listing (`?type=`); app/components/listing-tabs.ts says what each shows. */
 export const LISTING_TABS = ["all", "new", "cross", "replace"] as const;
 export type ListingTab = (typeof LISTING_TABS)[number];
+
+/** The orders of a listing (`?sort=`): arXiv's (the default), or most readers first (lib/popularity/sql.ts). */
+export const LISTING_SORTS = ["arxiv", "popular"] as const;
+export type ListingSort = (typeof LISTING_SORTS)[number];
 
 /** Crawl run outcomes the history can filter by (`?outcome=`). */
 export const RUN_OUTCOMES = ["queued", "running", "succeeded", "failed", "no_announcement"] as const;
@@ -153,10 +158,11 @@ const starCursor = param<string>((text) =>
 /** `/`: the followed categories' latest day. */
 export const homeQuery = z.object({ type: oneOf(LISTING_TABS).optional() });
 
-/** `/list/<categories>`: a day's listing, optionally ranked by one of the reader's topics. */
+/** `/list/<categories>`: a day's listing, in arXiv's order or by popularity (`sort`), or ranked by one of the reader's topics. */
 export const listingQuery = z.object({
   date: day.optional(),
   type: oneOf(LISTING_TABS).optional(),
+  sort: oneOf(LISTING_SORTS).optional(),
   topic: topicId.optional(),
   min: score.optional(),
 });
@@ -187,11 +193,14 @@ export const searchQuery = z
     if (v.from && v.to && v.from > v.to) ctx.addIssue({ code: "custom", path: ["to"], message: `The range starts (${v.from}) after it ends (${v.to}).` });
   });
 
-/** `/starred`: a page of the reader's stars. */
-export const starredQuery = z.object({ cursor: starCursor.optional() });
+/** One of the reader's star labels, spelled any way (a label the reader does not have lists nothing). */
+const starLabel = z.string().transform(normalizeLabel);
 
-/** `/starred/export`: every star as one file. */
-export const starredExportQuery = z.object({ format: oneOf(["bibtex", "csv"] as const).optional() });
+/** `/starred`: a page of the reader's stars, all or those filed under one label. */
+export const starredQuery = z.object({ cursor: starCursor.optional(), label: starLabel.optional() });
+
+/** `/starred/export`: every star (or every star under one label) as one file. */
+export const starredExportQuery = z.object({ format: oneOf(["bibtex", "ris", "csv"] as const).optional(), label: starLabel.optional() });
 
 /** `/topics/<id>/feed`: the token is checked by the route (a wrong one is a 404). */
 export const topicFeedQuery = z.object({ min: score.optional() });
@@ -207,10 +216,10 @@ export const historyQuery = z.object({
 /** `/admin/audit`: older pages by `before`. */
 export const auditQuery = z.object({ before: moment.optional() });
 
-/** `/api/cite`: what the Copy and BibTeX buttons copy. */
+/** `/api/cite`: what the Copy and BibTeX buttons copy, and one paper's RIS file. */
 export const citeQuery = z.object({
   id: required(arxivId, "The id is missing: give an arXiv id such as 2104.12255."),
-  format: oneOf(["text", "bibtex"] as const).optional(),
+  format: oneOf(["text", "bibtex", "ris"] as const).optional(),
 });
 
 // ── reading ──

@@ -14,7 +14,7 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import { env } from "./env";
 
-export const QUEUE_NAMES = ["crawl", "embed", "summarize", "train"] as const;
+export const QUEUE_NAMES = ["crawl", "embed", "summarize", "train", "digest"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Payload schemas: workers parse the payload again before acting on it. Ids only, never secrets. */
@@ -38,6 +38,8 @@ export const payloadSchemas = {
     /** Compute the term vectors listed and labelled papers lack, then train every stale topic. */
     z.object({ backfill: z.literal(true) }),
   ]),
+  /** Send the daily digests of an announced day (lib/digest), once its papers can be scored. */
+  digest: z.object({ date: z.iso.date() }),
 } satisfies Record<QueueName, z.ZodType>;
 
 export type Payload<N extends QueueName> = z.infer<(typeof payloadSchemas)[N]>;
@@ -201,6 +203,17 @@ export async function enqueueTraining(connection: QueueConnection, topicId: stri
 /** Queues the backfill of term vectors and stale topics (at worker start, after a feature recipe change). */
 export async function enqueueFeatureBackfill(connection: QueueConnection) {
   return enqueue(connection, "train", { backfill: true }, { deduplication: { id: "backfill", keepLastIfActive: true }, priority: 10 });
+}
+
+/**
+ * Queues the daily digests of announced day `date` (after a crawl stored it); the job waits until the
+ * day can be scored. Deduplicated by the day while its job is waiting or running, so crawls, retries
+ * and several workers queue it once; a job that has ended (failed, or done while a topic was still
+ * waiting) does not block the day the way a fixed job id would (failed jobs are kept 30 days): the
+ * next crawl queues it again, and deliveries already made are not made twice (lib/queries/digests.ts).
+ */
+export async function enqueueDigest(connection: QueueConnection, date: string) {
+  return enqueue(connection, "digest", { date }, { deduplication: { id: `digest-${date}` }, attempts: 5, backoff: { type: "exponential", delay: 30_000 } });
 }
 
 export function redactUrl(url: string): string {

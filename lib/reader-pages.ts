@@ -16,6 +16,7 @@ import { readerSlotData } from "./queries/topics";
 import { titleOfSignedOutStar } from "./render/card-html";
 import { cardReaderHtml, topicPickerHtml, userMenuHtml, type PickerContext, type ReaderState } from "./render/reader-html";
 import { SLOT_PATTERN, slot } from "./render/reader-slot";
+import { isSessionCookie } from "./session-cookie";
 import { topicMenuHtml } from "./topics/card-html";
 
 /** A slot of a kept page: what it needs to be filled for a reader. */
@@ -132,7 +133,7 @@ function sessionKey(headers: IncomingHttpHeaders): string {
   return (headers.cookie ?? "")
     .split(";")
     .map((c) => c.trim())
-    .filter((c) => c.startsWith("paper-triage."))
+    .filter(isSessionCookie)
     .sort()
     .join("; ");
 }
@@ -162,14 +163,31 @@ async function readerOf(headers: IncomingHttpHeaders): Promise<{ user: CurrentUs
   return { user: { id: u.id, email: u.email, name: u.name, role: u.role === "admin" ? "admin" : "user" }, setCookie };
 }
 
-/** The kept page of `template` for the reader of `headers`. */
-export async function pageForReader(headers: IncomingHttpHeaders, template: ReaderTemplate): Promise<{ body: Buffer; setCookie: string[] }> {
+/** What the reader of `headers` is (read at most every READER_CACHE_MS), with a renewed session's cookies. */
+async function readerState(headers: IncomingHttpHeaders): Promise<{ state: ReaderState; setCookie: string[] }> {
   const key = sessionKey(headers);
   const seen = known.get(key);
-  if (seen && Date.now() - seen.at < READER_CACHE_MS) return { body: pageFor(template, seen.state), setCookie: [] };
+  if (seen && Date.now() - seen.at < READER_CACHE_MS) return { state: seen.state, setCookie: [] };
   const { user, setCookie } = await readerOf(headers);
   const state: ReaderState = user ? { user, ...(await readerSlotData(user.id)) } : { user: null, topics: [], starred: new Set() };
   if (known.size >= READER_CACHE_MAX) known.delete(known.keys().next().value!);
   known.set(key, { at: Date.now(), state });
+  return { state, setCookie };
+}
+
+/** The kept page of `template` for the reader of `headers`. */
+export async function pageForReader(headers: IncomingHttpHeaders, template: ReaderTemplate): Promise<{ body: Buffer; setCookie: string[] }> {
+  const { state, setCookie } = await readerState(headers);
   return { body: pageFor(template, state), setCookie };
+}
+
+/**
+ * Where the reader of `headers` goes instead of `url`, or undefined: "/" itself (no query) is the
+ * inbox of a reader with topics, as app/page.tsx decides when Next.js renders it. Read from the same
+ * per-session data as the slots, so the redirect costs no query of its own.
+ */
+export async function readerRedirect(headers: IncomingHttpHeaders, url: string): Promise<{ location: string; setCookie: string[] } | undefined> {
+  if (url !== "/") return undefined;
+  const { state, setCookie } = await readerState(headers);
+  return state.user && state.topics.length ? { location: "/inbox", setCookie } : undefined;
 }

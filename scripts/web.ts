@@ -14,7 +14,7 @@ import { logFormat } from "../lib/logger";
 import { freePort, waitForHttp } from "../lib/net";
 import { databaseDownPage, databaseReachable } from "../lib/database-down";
 import { createPageCacheServer } from "../lib/page-cache";
-import { forgetReader, pageForReader, readerTemplate, type ReaderTemplate } from "../lib/reader-pages";
+import { forgetReader, pageForReader, readerRedirect, readerTemplate, type ReaderTemplate } from "../lib/reader-pages";
 
 const root = path.resolve(import.meta.dirname, "..");
 /** The lines `next start` prints while starting (colour codes allowed before them). */
@@ -62,10 +62,16 @@ async function main() {
         upstreams: ports.map((port) => ({ host: "127.0.0.1", port })),
         ttlMs,
         staleMs: config.PAGE_CACHE_STALE_SECONDS * 1000,
-        // A signed-in reader's listing: the page kept for nobody with their parts put in.
+        // A signed-in reader's listing: the page kept for nobody with their parts put in ("/" of a
+        // reader with topics: their inbox).
         readers:
           databaseUrl && config.PAGE_CACHE_READERS
-            ? { prepare: readerTemplate, serve: (headers, prepared) => pageForReader(headers, prepared as ReaderTemplate), forget: forgetReader }
+            ? {
+                prepare: readerTemplate,
+                serve: (headers, prepared) => pageForReader(headers, prepared as ReaderTemplate),
+                forget: forgetReader,
+                redirect: readerRedirect,
+              }
             : undefined,
         // A page view that failed while the database does not answer: the database-down page.
         errorPage: async (req) =>

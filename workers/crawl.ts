@@ -9,6 +9,7 @@ import { childLogger } from "../lib/logger";
 import { finishRun, getCrawlRun, saveRunProgress, type CrawlCounts } from "../lib/queries/crawl-runs";
 import { enqueueCrawl, enqueueEmbedAll, enqueueFeatureBackfill, payloadSchemas, type QueueConnection } from "../lib/queue";
 import { HttpError } from "../lib/retry";
+import { enqueueLatestDigest } from "../lib/digest/schedule";
 
 const log = childLogger("crawl");
 
@@ -42,6 +43,7 @@ async function enqueueEmbeddings(connection: QueueConnection, counts: CrawlCount
     await enqueueEmbedAll(connection, "missing");
     // New papers: term vectors any step missed, and every topic retrained on the grown corpus.
     await enqueueFeatureBackfill(connection);
+    await enqueueLatestDigest(connection);
   }
 }
 

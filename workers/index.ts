@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import type { Processor } from "bullmq";
 import { ArxivClient } from "../lib/arxiv/client";
 import { disconnectDb } from "../lib/db";
-import { env, loadDotEnv } from "../lib/env";
+import { env, loadDotEnv, setProcessEnv } from "../lib/env";
 import { childLogger } from "../lib/logger";
 import { createFirstRunIfNone } from "../lib/queries/crawl-runs";
 import { getCrawlSchedule, getFollowedCategories } from "../lib/queries/settings";
@@ -17,6 +17,11 @@ import { workerOptions } from "./options";
 import { createEmbedProcessor } from "./embed";
 import { createTrainProcessor } from "./train";
 import { lowerPriority } from "../lib/priority";
+import { createDigestProcessor } from "./digest";
+import { Mailer } from "../lib/digest/mail";
+import { WebhookSender } from "../lib/digest/webhook";
+import { keptAuthSecret } from "../lib/auth-secret";
+import path from "node:path";
 
 loadDotEnv();
 const log = childLogger("workers");
@@ -25,6 +30,9 @@ const log = childLogger("workers");
 const shutdown = new AbortController();
 
 async function main(): Promise<void> {
+  // Digests' unsubscribe links are signed with the web's secret: without AUTH_SECRET, the one
+  // `npm start` and `npm run web` keep in DATA_DIR (as they do for the web).
+  if (!env().AUTH_SECRET) setProcessEnv({ AUTH_SECRET: keptAuthSecret(path.resolve(env().DATA_DIR)) });
   const config = env();
   // Readers first: crawls and embeddings take the CPU the web server and the database leave.
   if (config.WORKER_NICE > 0) lowerPriority(config.WORKER_NICE);
@@ -56,6 +64,11 @@ async function main(): Promise<void> {
     }),
     embed: createEmbedProcessor({ shutdown: shutdown.signal }),
     train: createTrainProcessor({ connection, shutdown: shutdown.signal }),
+    digest: createDigestProcessor({
+      mailer: Mailer.fromEnv(config, shutdown.signal),
+      webhooks: new WebhookSender({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, signal: shutdown.signal }),
+      shutdown: shutdown.signal,
+    }),
   };
   const options = workerOptions(config);
 

@@ -16,5 +16,8 @@ export function workerOptions(config: Env): Record<QueueName, Pick<WorkerOptions
     // Training a topic takes a fraction of a second of one core; two at once keep labels responsive
     // while a backfill runs.
     train: { concurrency: 2 },
+    // A day's digests are one job; its deliveries go one after another (mail servers and webhooks
+    // prefer a steady sender).
+    digest: { concurrency: 1 },
   };
 }

@@ -1,9 +1,16 @@
 "use client";
 // Keyboard navigation over the papers of a page: j/k move, s stars, o opens the paper, c copies,
 // t adds it to the topic the listing is ranked by, n marks it "not interested" there, ? shows the
-// keys. The star toggle is asked through the `paper:toggle-star` event on the card.
+// keys. The star toggle is asked through the `paper:toggle-star` event on the card. Pages with a
+// reading state of their own listen on their cards: LEAVE_CARD_EVENT when j/k move off a card, and
+// TOGGLE_SEEN_EVENT for x (the inbox marks the card left seen, and x toggles it: app/inbox).
 import { useEffect, useRef, useState } from "react";
 import { TOGGLE_STAR_EVENT } from "./card-actions";
+
+/** Dispatched (bubbling) on the card j/k move off. */
+export const LEAVE_CARD_EVENT = "paper:leave";
+/** Dispatched (bubbling) on the current card for x: seen ↔ unseen. */
+export const TOGGLE_SEEN_EVENT = "paper:toggle-seen";
 
 /** Each key, what it does, and what the page must have for it to do anything (a CSS selector). */
 const KEYS: [string, string, string | null][] = [
@@ -11,6 +18,7 @@ const KEYS: [string, string, string | null][] = [
   ["s", "star or unstar", "article.paper-card"],
   ["t", "add to the topic the list is ranked by", ".relevance ~ .topic-actions"],
   ["n", "not interested (for that topic)", ".relevance ~ .topic-actions"],
+  ["x", "mark seen / unseen (inbox)", ".inbox-item article.paper-card"],
   ["o", "open the paper", "article.paper-card"],
   ["a", "open on arXiv", "article.paper-card"],
   ["/ or Ctrl+F", "filter by keyword", ".keyword-filter"],
@@ -41,6 +49,7 @@ export function KeyboardNav() {
       if (!list.length) return;
       const index = current.current ? list.indexOf(current.current) : -1;
       const next = list[Math.min(list.length - 1, Math.max(0, index + delta))]!;
+      if (current.current && current.current !== next) current.current.dispatchEvent(new CustomEvent(LEAVE_CARD_EVENT, { bubbles: true }));
       current.current?.classList.remove("current");
       next.classList.add("current");
       next.focus({ preventScroll: true });
@@ -68,6 +77,9 @@ export function KeyboardNav() {
         case "t":
         case "n":
           card?.querySelector<HTMLButtonElement>(`.relevance ~ .topic-actions [data-label=${e.key === "t" ? "positive" : "negative"}]`)?.click();
+          break;
+        case "x":
+          card?.dispatchEvent(new CustomEvent(TOGGLE_SEEN_EVENT, { bubbles: true }));
           break;
         case "o":
           card?.querySelector<HTMLAnchorElement>(".paper-title a")?.click();

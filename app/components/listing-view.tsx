@@ -1,11 +1,14 @@
 // A day's listing for a set of categories: title, previous/next day, calendar of days with data,
-// tabs per announce type with counts, the keyword filter, and the papers in arXiv's order. The
-// first page of cards comes with the page; the rest loads as the reader scrolls. Cards are
-// server-rendered HTML (lib/render/card-html); CardActions gives them their buttons.
+// tabs per announce type with counts, the order (arXiv's, or most readers first), the keyword
+// filter, and the papers. The first page of cards comes with the page; the rest loads as the reader
+// scrolls, in the same order. Cards are server-rendered HTML (lib/render/card-html) with the counts
+// of readers (one query per page); CardActions gives them their buttons.
 import Link from "next/link";
 import { categoryName, formatListingSpec, type ListingSpec } from "@/lib/arxiv/categories";
 import { getCurrentUser } from "@/lib/auth";
 import { countListing, listPapersForDay } from "@/lib/queries/listings";
+import { withPopularity } from "@/lib/queries/popularity";
+import type { ListingSort } from "@/lib/query-params";
 import { listScoredPapersForDay } from "@/lib/queries/topics";
 import { embeddingsAvailable } from "@/lib/topics/embedding";
 import { slot, topicPickerHtml } from "@/lib/render/reader-html";
@@ -30,6 +33,7 @@ export async function ListingView({
   basePath,
   topic,
   min = 0,
+  sort = "arxiv",
 }: {
   spec: ListingSpec;
   date: string;
@@ -41,29 +45,35 @@ export async function ListingView({
   topic?: string;
   /** ?min=: with a topic, only papers scoring at least this (0..1). */
   min?: number;
+  /** ?sort=: arXiv's order or most readers first; a selected topic ranks instead. */
+  sort?: ListingSort;
 }) {
   const current = tabFor(tab);
   const user = await getCurrentUser();
   const topics = await readerTopics(user);
   const selected = topics.find((t) => t.id === topic);
+  const order: ListingSort = selected ? "arxiv" : sort;
   const [counts, scored, plain, vectors] = await Promise.all([
     countListing(spec, date),
     selected && user ? listScoredPapersForDay(user.id, selected.id, spec, date, { types: current.types, min, limit: PAGE }) : undefined,
-    selected ? undefined : listPapersForDay(spec, date, { types: current.types, limit: PAGE }),
+    selected ? undefined : listPapersForDay(spec, date, { types: current.types, limit: PAGE, sort: order }),
     selected ? embeddingsAvailable() : false,
   ]);
-  const first = scored?.papers ?? plain ?? [];
-  const starred = await starredFor(first.map((p) => p.id));
+  const listed = scored?.papers ?? plain ?? [];
+  const [first, starred] = await Promise.all([withPopularity(listed), starredFor(listed.map((p) => p.id))]);
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const inTab = current.types.length ? current.types.reduce((n, t) => n + counts[t], 0) : total;
   const shown = scored ? scored.total : inTab;
   const topicQuery = selected ? `&topic=${selected.id}${min > 0 ? `&min=${thresholdParam(min)}` : ""}` : "";
+  const sortQuery = order === "popular" ? "&sort=popular" : "";
   // Days are newest first; a date without data still gets its nearest neighbours.
   const older = days.find((d) => d < date);
   const newer = [...days].reverse().find((d) => d > date);
   const specText = formatListingSpec(spec);
   const title = spec.include.length === 1 && !spec.exclude.length ? `${specText} — ${categoryName(specText) ?? ""}` : specText;
-  const query = (d: string, t = current.key) => `date=${d}${t !== "all" ? `&type=${t}` : ""}${topicQuery}`;
+  const query = (d: string, t = current.key) => `date=${d}${t !== "all" ? `&type=${t}` : ""}${topicQuery}${sortQuery}`;
+  // The order's links leave a topic ranking (the topic picker's "arXiv order" does the same).
+  const sortHref = (s: ListingSort) => `${basePath}?date=${date}${current.key !== "all" ? `&type=${current.key}` : ""}${s === "popular" ? "&sort=popular" : ""}`;
 
   return (
     <section aria-labelledby="listing-title" className="listing">
@@ -84,6 +94,14 @@ export async function ListingView({
             );
           })}
           <a className="feed-link" href={`/list/${encodeURIComponent(specText)}/feed`}>RSS</a>
+        </nav>
+        <nav className="sort-nav" aria-label="Order">
+          <span className="muted">Order:</span>
+          {(["arxiv", "popular"] as const).map((s) => (
+            <Link key={s} href={sortHref(s)} aria-current={!selected && s === order ? "page" : undefined} className="sort-link">
+              {s === "arxiv" ? "arXiv" : "Popular"}
+            </Link>
+          ))}
         </nav>
       </header>
       {/* The reader's part (a reader slot): empty for nobody, filled by the web front or here. */}

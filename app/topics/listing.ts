@@ -5,13 +5,13 @@ import type { AnnounceType } from "@/lib/arxiv/types";
 import type { CurrentUser } from "@/lib/auth";
 import { listTopics, type ScoredPaper, type TopicSummary } from "@/lib/queries/topics";
 import { cardsHtml } from "@/lib/render/card-html";
-import { relevanceHtml, topicButtonsHtml, topicMenuHtml } from "@/lib/topics/card-html";
+import { pct, relevanceHtml, topicButtonsHtml, topicMenuHtml } from "@/lib/topics/card-html";
 import { embedMissingTopics } from "@/lib/topics/embedding";
 import { queueTraining } from "@/lib/relevance/queue-training";
 import type { CardPaper } from "@/lib/render/card-html";
 
 /** The threshold (0..1) as `?min=` writes it: a score in percent, as the badges show it (read in lib/query-params.ts). */
-export const thresholdParam = (min: number) => String(Math.round(min * 100));
+export const thresholdParam = pct;
 
 /**
  * The reader's topics (none signed out); one saved before a model was loaded is embedded now, and one

@@ -397,7 +397,7 @@ export async function listScoredPapersForDay(
   topicId: string,
   spec: ListingSpec,
   date: string,
-  options: { types?: AnnounceType[]; min?: number; offset?: number; limit?: number } = {},
+  options: { types?: AnnounceType[]; min?: number; offset?: number; limit?: number; explain?: boolean } = {},
 ): Promise<ScoredListing> {
   if (!isTopicId(topicId)) return { papers: [], total: 0 };
   const types = options.types?.length ? options.types : ANNOUNCE_TYPES;
@@ -428,8 +428,9 @@ export async function listScoredPapersForDay(
   );
   // An offset past the end leaves no row to carry the total; that page is empty either way.
   const papers = rows.map(toScored);
-  // The page's explanations come from the model itself (its weights on each paper's terms).
-  if (papers.some((p) => p.relevance.modelPart !== null)) await explainScores(topicId, papers);
+  // The page's explanations come from the model itself (its weights on each paper's terms). A caller
+  // that shows none (the inbox) passes explain: false and is spared the model's load and the featurizing.
+  if (options.explain !== false && papers.some((p) => p.relevance.modelPart !== null)) await explainScores(topicId, papers);
   return { papers, total: rows[0]?.total ?? 0 };
 }
 

@@ -1,9 +1,11 @@
 // Paper cards as HTML strings: every text escaped, math rendered by KaTeX, built once per paper
 // version and kept, so a listing of hundreds of papers costs string joins, not a React render per
-// card per request. The per-reader part (the star) is put between the cached halves per request.
+// card per request. The per-reader part (the star) is put between the cached halves per request,
+// and the counts of readers (popularity, the same for everyone and changing all day) at the end.
 // Behaviour (star, copy, keyboard) is attached by the CardActions client component, by delegation.
 import type { AnnounceType } from "../arxiv/types";
 import type { PaperRecord } from "../queries/papers";
+import type { Popularity } from "../popularity/sql";
 import { escapeHtml, renderMathText } from "./math";
 import { slot } from "./reader-slot";
 
@@ -73,8 +75,7 @@ function build(paper: CardPaper, options: CardOptions): CardHalves {
     (paper.doi ? `<a href="https://doi.org/${attr(encodeURI(paper.doi))}">DOI</a>` : "") +
     `<button type="button" class="link-button" data-action="copy">Copy</button>` +
     `<button type="button" class="link-button" data-action="bibtex">BibTeX</button>` +
-    `<span class="copied" role="status" aria-live="polite"></span>` +
-    `</nav></article>`;
+    `<span class="copied" role="status" aria-live="polite"></span>`;
   return { head, tail };
 }
 
@@ -113,15 +114,34 @@ export function titleOfSignedOutStar(html: string): string | undefined {
   return /aria-label="Sign in to star ([^"]*)"/.exec(html)?.[1];
 }
 
-/** One card, as a list item. `extraHtml` (safe HTML, per request: topic scores) follows the star. */
-export function cardItemHtml(paper: CardPaper, star: StarState, options: CardOptions = {}, extraHtml = ""): string {
-  const { head, tail } = halves(paper, options);
-  // The star and what follows it are the reader's part of the card: a reader slot (reader-html.ts).
-  return `<li>${head}${slot("card", starHtml(paper, star) + extraHtml, paper.id)}${tail}</li>`;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The paper's counts across readers, at the end of its links: "★ 2 · 1 FAQ request · 3 opens",
+ * each part only when not 0, nothing at all for a paper nobody touched (a 25-card page stays small).
+ * Readers are counted once per part (lib/popularity/sql.ts).
+ */
+export function popularityHtml(p: Popularity | null | undefined): string {
+  if (!p) return "";
+  const parts = [p.stars ? `★ ${p.stars}` : "", p.faqs ? plural(p.faqs, "FAQ request", "FAQ requests") : "", p.opens ? plural(p.opens, "open", "opens") : ""];
+  return `<span class="pop">${parts.filter(Boolean).join(" · ")}</span>`;
 }
 
-/** Cards for a list of papers; `starred` undefined means signed out; `extra` adds per-request HTML. */
-export function cardsHtml<P extends CardPaper & { announceType?: AnnounceType; abstractHtml?: string; tldr?: string | null }>(
+/**
+ * One card, as a list item. `extraHtml` (safe HTML, per request: topic scores) follows the star;
+ * `popularity` (the counts across readers) ends the card's links.
+ */
+export function cardItemHtml(paper: CardPaper, star: StarState, options: CardOptions = {}, extraHtml = "", popularity?: Popularity | null): string {
+  const { head, tail } = halves(paper, options);
+  // The star and what follows it are the reader's part of the card: a reader slot (reader-html.ts).
+  return `<li>${head}${slot("card", starHtml(paper, star) + extraHtml, paper.id)}${tail}${popularityHtml(popularity)}</nav></article></li>`;
+}
+
+/**
+ * Cards for a list of papers; `starred` undefined means signed out; `extra` adds per-request HTML.
+ * A paper's `popularity`, when given, shows its counts.
+ */
+export function cardsHtml<P extends CardPaper & { announceType?: AnnounceType; abstractHtml?: string; tldr?: string | null; popularity?: Popularity | null }>(
   papers: P[],
   starred: Set<string> | undefined,
   extra?: (paper: P) => string,
@@ -133,6 +153,7 @@ export function cardsHtml<P extends CardPaper & { announceType?: AnnounceType; a
         starred ? { signedIn: true, starred: starred.has(p.id) } : { signedIn: false },
         { announceType: p.announceType, abstractHtml: p.abstractHtml, tldr: p.tldr },
         extra?.(p),
+        p.popularity,
       ),
     )
     .join("");

@@ -31,7 +31,7 @@ export interface PickerContext {
   action: string;
 }
 
-/** The header's account corner: sign-in links, or the reader's address, Admin, Starred and Sign out. */
+/** The header's account corner: sign-in links, or the reader's address, Admin, Inbox, Starred and Sign out. */
 export function userMenuHtml(user: ReaderState["user"]): string {
   if (!user) return `<a href="/sign-in" data-action="sign-in">Sign in</a><a href="/sign-up" data-action="sign-in">Sign up</a>`;
   const email = escapeHtml(user.email);
@@ -39,6 +39,7 @@ export function userMenuHtml(user: ReaderState["user"]): string {
   return (
     `<span class="user-email" title="Signed in as ${email}">${email}</span>` +
     (admin ? `<span class="role-badge" title="You are an administrator">Admin</span><a href="/admin">Admin</a>` : "") +
+    `<a href="/inbox">Inbox</a>` +
     `<a href="/starred">Starred</a>` +
     `<button type="button" class="link-button" data-action="sign-out">Sign out</button>` +
     `<span class="sign-out-error form-error" role="alert" hidden>Sign-out failed. Try again.</span>`

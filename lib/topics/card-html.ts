@@ -4,23 +4,44 @@
 import type { Relevance, TopicSummary } from "../queries/topics";
 import { escapeHtml } from "../render/math";
 
-const pct = (x: number) => `${Math.round(x * 100)}`;
+/** A score or threshold (0..1) as the badges show it: a whole percent, "97" (also feeds, digests, `?min=`). */
+export const pct = (x: number) => `${Math.round(x * 100)}`;
+
+/** How an explanation writes a term and the labelled paper it is like (HTML for cards, text elsewhere). */
+interface ExplanationFormat {
+  term(word: string): string;
+  plain(text: string): string;
+  like(similar: { id: string; title: string }): string;
+}
 
 /** "Learned: a, b · Like: <title> (shared: x, y) · Keywords: c", or why there is nothing to say. */
-export function explanationHtml(r: Relevance): string {
+function explanation(r: Relevance, f: ExplanationFormat): string {
   // Its score is 0 whatever the model says: the model's reasons would only contradict it.
   if (r.label === "negative") return "Marked not interested: scores 0 for this topic";
   const parts: string[] = [];
-  if (r.terms.length) parts.push(`Learned: ${r.terms.map((w) => `<mark>${escapeHtml(w)}</mark>`).join(", ")}`);
+  if (r.terms.length) parts.push(`Learned: ${r.terms.map(f.term).join(", ")}`);
   if (r.similar) {
-    const shared = r.similar.shared.length ? ` (shared: ${r.similar.shared.map(escapeHtml).join(", ")})` : "";
-    parts.push(`Like: <a href="/papers/${escapeHtml(r.similar.id)}">${escapeHtml(r.similar.title)}</a>${shared}`);
+    const shared = r.similar.shared.length ? ` (shared: ${r.similar.shared.map(f.plain).join(", ")})` : "";
+    parts.push(`Like: ${f.like(r.similar)}${shared}`);
   }
-  if (r.matched.length) parts.push(`Keywords: ${r.matched.map((w) => `<mark>${escapeHtml(w)}</mark>`).join(", ")}`);
+  if (r.matched.length) parts.push(`Keywords: ${r.matched.map(f.term).join(", ")}`);
   else if (r.keywordPart !== null) parts.push("No keyword matched");
   if (r.modelPart === null) parts.push(r.keywordPart === null ? "not scored yet: the topic is being trained" : "keywords only until the topic is trained");
   return parts.join(" · ");
 }
+
+const html: ExplanationFormat = {
+  term: (w) => `<mark>${escapeHtml(w)}</mark>`,
+  plain: escapeHtml,
+  like: (p) => `<a href="/papers/${escapeHtml(p.id)}">${escapeHtml(p.title)}</a>`,
+};
+const text: ExplanationFormat = { term: (w) => w, plain: (t) => t, like: (p) => p.title };
+
+/** The card's explanation, as HTML (every text escaped). */
+export const explanationHtml = (r: Relevance): string => explanation(r, html);
+
+/** The same explanation as plain text, for feeds and digests (each escapes it for where it goes). */
+export const explanationText = (r: Relevance): string => explanation(r, text);
 
 export function relevanceHtml(r: Relevance, topic: Pick<TopicSummary, "name">): string {
   const detail = [

@@ -177,6 +177,40 @@ test("in the browser: a reader's kept page hydrates, its star and sign-out work,
   }
 }, 90_000);
 
+test("/popular is kept like a listing: served again to signed-out readers, and with their own slots to a signed-in one", async () => {
+  // A paper announced today (this week) that a reader starred: it is on Popular this week.
+  const paper = randomPaperId();
+  const title = `Popular kept paper ${paper}`;
+  await seedListing([entry({ id: paper, title, primaryCategory: "physics.hist-ph", categories: ["physics.hist-ph"] })], ["physics.hist-ph"], new Date().toISOString().slice(0, 10));
+  const email = `popular-${paper}@example.org`;
+  const { cookie, userId } = await signUp(email);
+  await db().star.create({ data: { userId, paperId: paper } });
+  await db().topic.create({ data: { userId, name: `Topic of ${email}`, keywords: [] } });
+  try {
+    const first = await get("/popular");
+    const second = await get("/popular");
+    expect([first.state, second.state]).toEqual(["miss", "hit"]);
+    expect(second.body).toBe(first.body);
+    expect(second.body).toContain(`aria-label="Sign in to star ${title}"`);
+    expect(second.body).not.toContain(email);
+
+    const mine = await get("/popular", { cookie });
+    expect(mine.state).toMatch(/^reader-/);
+    expect(mine.body).toContain(`aria-pressed="true" aria-label="Unstar ${title}"`);
+    expect(mine.body).toContain(`>Topic of ${email}</button>`); // the card's "Add to topic" menu
+    // The reader's own render fills the menu and this card's slot the same way (other files' papers
+    // may come and go on the page between the two renders: only ours is compared).
+    const own = await get("/popular", { cookie: `${cookie}; other=1` });
+    expect(own.state).toBe("bypass");
+    const ours = (html: string) => slots(html).filter((s) => s.startsWith("menu: ") || s.includes(title));
+    expect(ours(mine.body)).toEqual(ours(own.body));
+    expect(ours(mine.body).length).toBe(2);
+  } finally {
+    await db().user.delete({ where: { email } });
+    await db().paper.delete({ where: { id: paper } });
+  }
+});
+
 test("a page showing work in progress (a paper being fetched) is never kept", async () => {
   const missing = randomPaperId();
   const first = await get(`/papers/${missing}`);

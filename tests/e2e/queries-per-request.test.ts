@@ -47,6 +47,10 @@ test("statements per listing page do not grow with the number of papers", async 
   expect(medium).toBeLessThanOrEqual(small + 1);
   expect(large).toBe(medium);
   expect(large).toBeLessThanOrEqual(8);
+  // In order of popularity the counts come with the rows: no more statements, however many papers.
+  const popular = await statementsFor(`/list/nucl-th?date=${days.large}&sort=popular`);
+  console.log(`[queries] listing of 200 papers by popularity: ${popular} statements`);
+  expect(popular).toBeLessThanOrEqual(large);
 });
 
 test("a search page makes a fixed number of statements too", async () => {

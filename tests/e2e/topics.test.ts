@@ -411,9 +411,10 @@ test.skipIf(!hasChromium)(
       const feedScores = [...xml.matchAll(/Score (\d+)/g)].map((m) => Number(m[1]));
       expect(feedScores.length).toBeGreaterThanOrEqual(2);
       expect(feedScores).toEqual([...feedScores].sort((a, b) => b - a));
-      expect(xml).toMatch(new RegExp(`Score \\d+ \\(learned: [^;)]+; like: ${seed.title}; keywords: retrieval\\)`));
+      // Each with the cards' explanation as text (lib/topics/card-html.ts explanationText).
+      expect(xml).toMatch(new RegExp(`Score \\d+ \\(Learned: [^·)]+ · Like: ${seed.title}(?: \\(shared: [^)]+\\))? · Keywords: retrieval\\)`));
       // B's: the words it taught the topic; no other positive shares them, and no keyword.
-      expect(xml).toMatch(/Score \d+ \(learned: [^;)]+\)/);
+      expect(xml).toMatch(/Score \d+ \(Learned: [^·)]+ · No keyword matched\)/);
     } else {
       expect(xml).toContain("&lt;img src=x onerror=&quot;window.pwned=1&quot;&gt; Retrieval");
     }

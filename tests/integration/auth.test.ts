@@ -298,8 +298,8 @@ test("exports need a session and answer 401 in words without one", async () => {
   expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
   expect(csv.headers.get("content-disposition")).toBe('attachment; filename="starred-papers.csv"');
   const lines = (await csv.text()).trim().split("\r\n");
-  expect(lines[0]).toBe("id,version,title,authors,categories,published,url");
-  expect(lines[1]).toBe(`${paperId},1,A paper to star,Ada Lovelace,cs.CL,,https://arxiv.org/abs/${paperId}v1`);
+  expect(lines[0]).toBe("id,version,title,authors,categories,published,url,labels,note");
+  expect(lines[1]).toBe(`${paperId},1,A paper to star,Ada Lovelace,cs.CL,,https://arxiv.org/abs/${paperId}v1,,`);
 
   const bib = await page("/starred/export?format=bibtex", cookie);
   expect(bib.headers.get("content-type")).toBe("application/x-bibtex; charset=utf-8");

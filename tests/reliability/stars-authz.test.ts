@@ -1,11 +1,14 @@
 // Fault matrix item 8 (stars): one reader cannot read or change another's stars. Two accounts in
 // two real browser sessions; the star actions take no user id, so the only way to reach someone
-// else's stars would be a bug in how the session is read. Signed-out requests are refused.
+// else's stars would be a bug in how the session is read. Signed-out requests are refused. Every
+// star action and route (found by walking app/stars and app/starred: tests/helpers/star-endpoints.ts)
+// refuses a signed-out visitor, and labels and notes stay their author's.
 import { randomBytes } from "node:crypto";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { hasChromium, launchBrowser } from "../helpers/browser";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
+import { callStarAction, starActionExports, starActions, starRoutes } from "../helpers/star-endpoints";
 import { startWeb, type WebServer } from "../helpers/web";
 import { withSql } from "./support";
 
@@ -23,8 +26,8 @@ afterAll(async () => {
   await web?.stop();
 });
 
-/** A new account signed up through better-auth; its session cookie goes into a browser context. */
-async function accountContext(newContext: () => Promise<BrowserContext>): Promise<{ context: BrowserContext; cookie: string; email: string }> {
+/** A new account signed up through better-auth: its address and its session's Cookie header. */
+async function signUp(): Promise<{ cookie: string; email: string }> {
   const email = `authz-${randomBytes(4).toString("hex")}@example.org`;
   const response = await fetch(`${web.url}/api/auth/sign-up/email`, {
     method: "POST",
@@ -32,7 +35,12 @@ async function accountContext(newContext: () => Promise<BrowserContext>): Promis
     body: JSON.stringify({ email, password: "a long enough password", name: email }),
   });
   expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]!).join("; ");
+  return { cookie: response.headers.getSetCookie().map((c) => c.split(";")[0]!).join("; "), email };
+}
+
+/** A new account (signUp) whose session cookie goes into a browser context. */
+async function accountContext(newContext: () => Promise<BrowserContext>): Promise<{ context: BrowserContext; cookie: string; email: string }> {
+  const { cookie, email } = await signUp();
   const context = await newContext();
   await context.addCookies(
     cookie.split("; ").map((pair) => {
@@ -97,4 +105,100 @@ test("signed out: the Starred page asks to sign in and the export is refused wit
   if (page.status >= 300 && page.status < 400) expect(page.headers.get("location")).toContain("/sign-in");
   else expect(await page.text()).toMatch(/Sign in/);
   expect(await page.text()).not.toContain(paper.title);
+});
+
+/** Arguments each star action would accept from its owner: a new action must be added here to be checked. */
+const ACTION_ARGS: Record<string, (paperId: string) => unknown[]> = {
+  toggleStar: (id) => [id, true],
+  setStarLabels: (id) => [id, ["hijacked"]],
+  setStarNote: (id) => [id, "hijacked"],
+};
+
+const notesOf = (email: string) =>
+  withSql(async (sql) => (await sql.query(`SELECT s.paper_id, s.labels, s.note FROM stars s JOIN users u ON u.id = s.user_id WHERE u.email = $1`, [email])).rows);
+
+test("every star action and route: signed out refused; labels and notes are their author's alone", { timeout: 60_000 }, async () => {
+  const actions = starActions();
+  expect(actions.map((a) => a.name)).toEqual(expect.arrayContaining(["toggleStar", "setStarLabels", "setStarNote"]));
+  expect(actions.length).toBe(starActionExports().length);
+  const alice = await signUp();
+  const bob = await signUp();
+  const act = (name: string, args: unknown[], cookie?: string) => callStarAction(web.url, actions.find((a) => a.name === name)!, args, cookie);
+
+  // Alice stars the paper and files it under a label with a note.
+  expect((await act("toggleStar", [paper.id, true], alice.cookie)).result).toEqual({ starred: true });
+  expect((await act("setStarLabels", [paper.id, ["secret list"]], alice.cookie)).result).toEqual({ labels: ["secret list"] });
+  expect((await act("setStarNote", [paper.id, "Alice's private note"], alice.cookie)).result).toEqual({ note: "Alice's private note" });
+  const hers = [{ paper_id: paper.id, labels: ["secret list"], note: "Alice's private note" }];
+  expect(await notesOf(alice.email)).toEqual(hers);
+
+  for (const action of actions) {
+    const args = ACTION_ARGS[action.name];
+    expect(args, `${action.file} ${action.name}: add its arguments to ACTION_ARGS`).toBeDefined();
+    const out = await callStarAction(web.url, action, args!(paper.id));
+    expect(out.result, `${action.name} signed out`).toEqual({ error: expect.stringMatching(/^Sign in/) });
+  }
+  // Bob has not starred the paper: his label and note actions reach nothing, Alice's star least of all.
+  expect((await act("setStarLabels", [paper.id, ["hijacked"]], bob.cookie)).result).toEqual({ error: `Star arXiv:${paper.id} first: labels and notes belong to your stars.` });
+  expect((await act("setStarNote", [paper.id, "hijacked"], bob.cookie)).result).toEqual({ error: `Star arXiv:${paper.id} first: labels and notes belong to your stars.` });
+  expect(await notesOf(bob.email)).toEqual([]);
+  expect(await notesOf(alice.email)).toEqual(hers);
+  // Bad input gets the rule, not a 500.
+  const tooMany = await act("setStarLabels", [paper.id, Array.from({ length: 21 }, (_, i) => `l${i}`)], alice.cookie);
+  expect(tooMany).toEqual({ status: 200, result: { error: "At most 20 labels per paper (this has 21)." } });
+  expect((await act("setStarNote", [paper.id, { not: "text" }], alice.cookie)).result).toEqual({ error: "The note must be text." });
+
+  // Bob's Starred page, exports and the paper page show nothing of hers, whatever label he asks for.
+  const bobPage = await (await fetch(`${web.url}/starred?label=secret%20list`, { headers: { cookie: bob.cookie } })).text();
+  expect(bobPage).not.toContain("Alice&#x27;s private note");
+  expect(bobPage).not.toContain(paper.title);
+  const paperPage = await (await fetch(`${web.url}/papers/${paper.id}`, { headers: { cookie: bob.cookie } })).text();
+  expect(paperPage).not.toContain("private note");
+  expect(paperPage).not.toContain("secret list");
+  for (const format of ["bibtex", "ris", "csv"]) {
+    const his = await fetch(`${web.url}/starred/export?format=${format}&label=secret%20list`, { headers: { cookie: bob.cookie } });
+    expect(his.status).toBe(200);
+    const text = await his.text();
+    expect(text).not.toContain(paper.id);
+    expect(text).not.toContain("private note");
+    const own = await (await fetch(`${web.url}/starred/export?format=${format}&label=secret%20list`, { headers: { cookie: alice.cookie } })).text();
+    expect(own).toContain("Alice's private note");
+  }
+
+  // Every route under app/starred refuses a signed-out visitor, in every format and for any label.
+  const routes = starRoutes();
+  expect(routes.map((r) => r.url)).toContain("/starred/export");
+  for (const { url, file, methods } of routes) {
+    expect(methods.length, `${file} exports no HTTP method`).toBeGreaterThan(0);
+    for (const method of methods) {
+      for (const query of ["", "?format=ris", "?format=csv&label=secret%20list"]) {
+        const out = await fetch(`${web.url}${url}${query}`, { method, redirect: "manual" });
+        expect(out.status, `${method} ${file}${query} signed out`).toBe(401);
+      }
+    }
+  }
+});
+
+/** The seen marks of the account with this address (POST /api/seen, the inbox's). */
+const seenOf = (email: string) =>
+  withSql(async (sql) => (await sql.query(`SELECT m.paper_id FROM seen_marks m JOIN users u ON u.id = m.user_id WHERE u.email = $1`, [email])).rows.map((r) => r.paper_id));
+
+test("seen marks (POST /api/seen): signed out refused with 401; a reader's marks are their own", async () => {
+  const mark = (seen: boolean, cookie?: string) =>
+    fetch(`${web.url}/api/seen`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify({ paperIds: [paper.id], seen }),
+    });
+  expect((await mark(true)).status).toBe(401);
+  const alice = await signUp();
+  const bob = await signUp();
+  expect(await (await mark(true, alice.cookie)).json()).toEqual({ seen: true, changed: 1 });
+  // Bob's "unseen" reaches only his own marks (he has none); his "seen" makes a mark of his own.
+  expect(await (await mark(false, bob.cookie)).json()).toEqual({ seen: false, changed: 0 });
+  expect(await seenOf(alice.email)).toEqual([paper.id]);
+  expect((await mark(true, bob.cookie)).status).toBe(200);
+  expect((await mark(false, alice.cookie)).status).toBe(200);
+  expect(await seenOf(alice.email)).toEqual([]);
+  expect(await seenOf(bob.email)).toEqual([paper.id]);
 });

@@ -100,7 +100,7 @@ test("admin history filters and moments; export formats (no prototype names)", (
     ok: true,
     data: { category: "stat.ML", date: "2024-05-01", outcome: "no_announcement", before: new Date(before) },
   });
-  expect(readQuery(starredExportQuery, q("format=toString"))).toMatchObject({ ok: false, problem: { param: "format", message: '"toString" is not one of bibtex, csv.' } });
+  expect(readQuery(starredExportQuery, q("format=toString"))).toMatchObject({ ok: false, problem: { param: "format", message: '"toString" is not one of bibtex, ris, csv.' } });
 });
 
 test("star cursors: what listStarred hands out comes back; anything else is refused", () => {

@@ -1,5 +1,6 @@
 // /list/<categories>: a day's papers for one category, a union (cs.AI,cs.CL) or a union minus
 // some (cs.AI+cs.LG-cs.CY). ?date=YYYY-MM-DD (default: the latest day with data), ?type=new|cross|replace,
+// ?sort=popular: most readers first (stars, FAQ requests, opens; lib/popularity/sql.ts),
 // ?topic=<id>&min=<0..100>: sorted by one of the reader's topics, only papers scoring at least min.
 // An address it cannot read (lib/query-params.ts listingQuery) gets a page saying why, with HTTP 400
 // from proxy.ts.
@@ -68,6 +69,7 @@ export default async function ListingPage({ params, searchParams }: Props) {
       basePath={basePath}
       topic={read.data.topic}
       min={read.data.min}
+      sort={read.data.sort}
     />
   );
 }

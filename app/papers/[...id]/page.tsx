@@ -16,9 +16,12 @@ import { RetryButton } from "./retry-button";
 import { FaqPanel, type FaqSnapshot } from "./faq";
 import { RelatedPapers } from "./related-papers";
 import { getCurrentUser } from "@/lib/auth";
-import { env } from "@/lib/env";
+import { env, publicUrl } from "@/lib/env";
 import { faqSettings, llmConfigured } from "@/lib/faq/request";
 import { findFaq, latestFaqFor, type FaqRecord } from "@/lib/queries/faqs";
+import { citationMeta } from "@/lib/citation-meta";
+import { StarNotesPanel } from "../../starred/star-notes-panel";
+import { countPaperOpen } from "@/lib/popularity/page-open";
 
 export const dynamic = "force-dynamic";
 
@@ -40,7 +43,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const parsed = parseId((await params).id);
   if ("error" in parsed) return { title: "Not an arXiv id", robots: { index: false } };
   const paper = await paperById(parsed.id);
-  return { title: paper ? paper.title : `arXiv:${parsed.id}` };
+  if (!paper) return { title: `arXiv:${parsed.id}` };
+  // Google Scholar and Zotero read these (lib/citation-meta.ts).
+  return { title: paper.title, other: citationMeta(paper, `${publicUrl()}/papers/${paper.id}`) };
 }
 
 export default async function PaperPage({ params }: Props) {
@@ -81,6 +86,8 @@ export default async function PaperPage({ params }: Props) {
       </section>
     );
   }
+  // A signed-in reader's view counts towards the paper's popularity (written later, in a batch).
+  await countPaperOpen(paper);
   // A stored FAQ shows at once: this version's (English), else the newest one made for an older version.
   const faqConfig = faqSettings();
   const [starred, topics, storedFaq] = await Promise.all([
@@ -97,6 +104,8 @@ export default async function PaperPage({ params }: Props) {
   return (
     <section aria-label={`arXiv:${paper.id}`} className="paper-page">
       <ol className="paper-list" id="papers" dangerouslySetInnerHTML={{ __html: asPageHeading(topicCardsHtml([paper], starred, topics, undefined)) }} />
+      {/* The reader's labels and note when the paper is starred; links to its RIS and BibTeX files. */}
+      <StarNotesPanel paperId={paper.id} title={paper.title} starred={starred?.has(paper.id) ?? false} />
       <FaqPanel paperId={paper.id} version={paper.version} questionsCount={faqConfig.questions.length} configured={llmConfigured()} canGenerate={canGenerateFaq} initial={faqSnapshot} />
       <div className="paper-facts">
         <h2>Versions</h2>

@@ -14,6 +14,7 @@ import { clearLabel, removeTopic } from "../actions";
 import { ago, trainedOnText } from "../model-text";
 import { TrainingStatus } from "../model-watch";
 import { TopicForm } from "../topic-form";
+import { DigestSection } from "../digest-section";
 import "../topics.css";
 
 export const metadata: Metadata = { title: "Edit topic" };
@@ -103,6 +104,7 @@ export default async function TopicPage({ params }: { params: Promise<{ id: stri
         Feed: <a href={topicFeedPath(topic.id)}>RSS of this topic&apos;s daily list</a>{" "}
         <span className="muted">(a private address: anyone who has it can read the list)</span>
       </p>
+      <DigestSection userId={user.id} email={user.email} topicId={topic.id} />
       <form action={removeTopic}>
         <input type="hidden" name="id" value={topic.id} />
         <button type="submit">Delete this topic</button>

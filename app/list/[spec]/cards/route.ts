@@ -1,9 +1,11 @@
-// GET /list/<categories>/cards?date=&type=&offset=&limit=[&topic=&min=]: the next cards of a listing as
-// HTML, for the page's "more" loader (with a topic: the next by score). X-Next-Offset says where the
+// GET /list/<categories>/cards?date=&type=&offset=&limit=[&sort=][&topic=&min=]: the next cards of a
+// listing as HTML, for the page's "more" loader, in the page's order (sort=popular: most readers
+// first; with a topic: the next by score), with their counts of readers. X-Next-Offset says where the
 // following page starts. A query it cannot read (lib/query-params.ts listingCardsQuery) gets 400 in words.
 import { parseListingSpec, ListingSpecError } from "@/lib/arxiv/categories";
 import { userFromHeaders } from "@/lib/auth";
 import { listPapersForDay } from "@/lib/queries/listings";
+import { withPopularity } from "@/lib/queries/popularity";
 import { starredAmong } from "@/lib/queries/stars";
 import { listScoredPapersForDay } from "@/lib/queries/topics";
 import { badQueryResponse, listingCardsQuery, readQuery } from "@/lib/query-params";
@@ -32,12 +34,15 @@ export async function GET(request: Request, { params }: { params: Promise<{ spec
   const user = await userFromHeaders(request.headers);
   const topics = await readerTopics(user);
   const selected = topics.find((t) => t.id === read.data.topic);
-  const papers =
+  const listed =
     selected && user
       ? (await listScoredPapersForDay(user.id, selected.id, spec, date, { types, min, offset, limit })).papers
-      : await listPapersForDay(spec, date, { types, offset, limit });
+      : await listPapersForDay(spec, date, { types, offset, limit, sort: read.data.sort });
   // The reader is already known here: ask for the stars directly rather than reading the session again.
-  const starred = user ? await starredAmong(user.id, papers.map((p) => p.id)) : undefined;
+  const [papers, starred] = await Promise.all([
+    withPopularity(listed),
+    user ? starredAmong(user.id, listed.map((p) => p.id)) : undefined,
+  ]);
   return new Response(topicCardsHtml(papers, starred, topics, selected), {
     headers: { "content-type": "text/html; charset=utf-8", "x-next-offset": String(offset + papers.length), "cache-control": "no-store" },
   });

@@ -1,5 +1,6 @@
 // GET /topics/<id>/feed?token=…[&min=0..100]: RSS of a topic's daily list: the latest announced day
-// of the followed categories, best first, papers scoring at least `min` (default 30). Feed readers
+// of the followed categories, best first, papers scoring at least `min` (default 90:
+// DEFAULT_FEED_THRESHOLD), each with its score and why (the cards' explanation as text). Feed readers
 // carry no session, so the feed is authorised by the token in its address (lib/topics/feed-token.ts),
 // which only the topic's owner is shown; a wrong token and a missing topic get the same 404. A `min`
 // that is not a score from 0 to 100 (lib/query-params.ts topicFeedQuery) gets 400 in words.
@@ -10,6 +11,7 @@ import { getFollowedCategories } from "@/lib/queries/settings";
 import { getTopic, listScoredPapersForDay, topicOwner } from "@/lib/queries/topics";
 import { badQueryResponse, readQuery, topicFeedQuery } from "@/lib/query-params";
 import { DEFAULT_FEED_THRESHOLD } from "@/lib/topics/blend";
+import { explanationText, pct } from "@/lib/topics/card-html";
 import { embedMissingTopics } from "@/lib/topics/embedding";
 import { isTopicFeedToken, topicFeedPath } from "@/lib/topics/feed-token";
 
@@ -40,16 +42,11 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
         title: `${topic.name}${date ? ` — ${date}` : ""}`,
         path: `/topics/${id}`,
         self: topicFeedPath(id),
-        description: `Papers of the day ranked for the topic “${topic.name}”, scoring at least ${Math.round(min * 100)}.`,
+        description: `Papers of the day ranked for the topic “${topic.name}”, scoring at least ${pct(min)}.`,
       },
       papers.map((p) => {
-        const r = p.relevance;
-        const why = [
-          r.terms.length ? `learned: ${r.terms.join(", ")}` : "",
-          r.similar ? `like: ${r.similar.title}` : "",
-          r.matched.length ? `keywords: ${r.matched.join(", ")}` : "",
-        ].filter(Boolean).join("; ");
-        return { ...p, date: new Date(`${date}T00:00:00Z`), note: `Score ${Math.round(r.score * 100)}${why ? ` (${why})` : ""}` };
+        const why = explanationText(p.relevance);
+        return { ...p, date: new Date(`${date}T00:00:00Z`), note: `Score ${pct(p.relevance.score)}${why ? ` (${why})` : ""}` };
       }),
     ),
   );
