@@ -858,8 +858,28 @@ for (const { setUp, available, why } of setUps) {
             { needs: ["FAQ streamed to 8 readers at once, one LLM call per question"] },
           );
 
+          await journey.step(
+            "the home page is the inbox of a reader with a topic",
+            async () => {
+              await page.goto(`${address}/`);
+              await page.waitForURL(`${address}/inbox`);
+              await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe("Inbox");
+              // The followed categories' latest day has papers scoring 90 or more for the topic (its
+              // keyword is in their titles): each card is tagged with it.
+              const cards = page.locator("article[data-paper-id]");
+              expect(await cards.count()).toBeGreaterThan(0);
+              const tags = await page.locator(".inbox-item .inbox-row").evaluateAll((rows) =>
+                rows.map((r) => [...r.querySelectorAll(".inbox-topic")].map((t) => t.textContent ?? "").join(" | ")),
+              );
+              expect(tags).toHaveLength(await cards.count());
+              for (const text of tags) expect(text).toContain(topicName);
+            },
+            { needs: ["the topic is kept"] },
+          );
+
           await journey.step("the papers are kept", async () => {
-            await waitForTab(page, `${address}/`, `All ${followedOnDay.length}`, 10_000);
+            // "/?all=1": the day's listing, which "/" is for a reader without topics.
+            await waitForTab(page, `${address}/?all=1`, `All ${followedOnDay.length}`, 10_000);
             await waitForTab(page, statDay, `All ${stat.entries.length}`, 10_000);
             if (journey.passed("npm run crawl -- --category quant-ph while the app runs")) {
               await waitForTab(page, `${address}/list/quant-ph`, `All ${quant.entries.length}`, 10_000);
