@@ -101,3 +101,13 @@ export function formatArxivId(id: string, version?: number): string {
   }
   return `${parts.id}v${v}`;
 }
+
+/**
+ * The year v1 of a canonical id was submitted, read from the id itself (YYMM in both styles; old
+ * style ran from 1991 to March 2007), or undefined for a string that is not a canonical id.
+ */
+export function submissionYear(id: string): number | undefined {
+  const yy = NEW_RE.exec(id)?.[1] ?? OLD_RE.exec(id)?.[2];
+  if (yy === undefined) return undefined;
+  return Number(yy) >= 91 ? 1900 + Number(yy) : 2000 + Number(yy);
+}

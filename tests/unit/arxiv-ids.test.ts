@@ -1,7 +1,7 @@
 // normalizeArxivId / isArxivId / formatArxivId: every spelling arXiv and users produce, and the
 // near misses that must be refused.
 import { expect, test } from "vitest";
-import { formatArxivId, isArxivId, normalizeArxivId } from "@/lib/arxiv/ids";
+import { formatArxivId, isArxivId, normalizeArxivId, submissionYear } from "@/lib/arxiv/ids";
 
 test("new-style ids with and without version and prefixes", () => {
   expect(normalizeArxivId("2104.12255")).toEqual({ id: "2104.12255" });
@@ -69,4 +69,12 @@ test("formatArxivId writes the canonical form", () => {
   expect(formatArxivId("math.GT/0309136", 1)).toBe("math/0309136v1");
   expect(() => formatArxivId("2104.12255", 0)).toThrow(/version/);
   expect(() => formatArxivId("nope")).toThrow(/Not an arXiv id/);
+});
+
+test("submissionYear reads the year from either style of id", () => {
+  expect(submissionYear("0704.0001")).toBe(2007);
+  expect(submissionYear("2104.12255")).toBe(2021);
+  expect(submissionYear("hep-th/9108001")).toBe(1991);
+  expect(submissionYear("cond-mat/0703001")).toBe(2007);
+  expect(submissionYear("not an id")).toBeUndefined();
 });

@@ -141,3 +141,11 @@ test("citation meta tags: one citation_author per author in order, v1's date as 
     citation_abstract_html_url: "https://papers.example.org/papers/2104.12255",
   });
 });
+
+test("citation_date without any stored date: the year in the id (arXiv's old RSS carries no dates)", () => {
+  const undated = (id: string) => citationMeta({ id, title: "T", authors: ["A"], publishedAt: null, doi: null, versions: [] }, `https://papers.example.org/papers/${id}`);
+  expect(undated("1808.09964").citation_date).toBe("2018");
+  expect(undated("hep-th/9711200").citation_date).toBe("1997");
+  expect(undated("math/0309136").citation_date).toBe("2003");
+  expect(undated("1808.09964")).not.toHaveProperty("citation_online_date");
+});
