@@ -20,7 +20,7 @@ import { unsubscribeToken } from "../../lib/digest/token";
 import { describeWebhookError, WebhookSender } from "../../lib/digest/webhook";
 import { getAuth } from "../../lib/auth";
 import { setProcessEnv } from "../../lib/env";
-import { claimDelivery, finishDelivery, listDeliveries, releaseDelivery } from "../../lib/queries/digests";
+import { claimDelivery, finishDelivery, getDigestSettings, listDeliveries, releaseDelivery, setDigestSettings } from "../../lib/queries/digests";
 import { setFollowedCategories } from "../../lib/queries/settings";
 import { listScoredPapersForDay } from "../../lib/queries/topics";
 import { enqueueDigest, QueueConnection } from "../../lib/queue";
@@ -497,4 +497,20 @@ test("buildDigest lists at most 50 papers and says how many there were", () => {
   expect(d.papers).toHaveLength(50);
   expect(d.listUrl).toBe("https://p.test/list/cs.CL");
   expect(d.papers[0]!.url).toBe("https://p.test/papers/2101.00000");
+});
+
+test("another reader can neither read nor change a topic's digest settings", async () => {
+  const owner = await readerWithTopic({ email: true, hookPath: "/hook/owner" });
+  const other = await readerWithTopic({ email: false, hookPath: null });
+  expect(await getDigestSettings(other.user.id, owner.topic.id)).toBeNull();
+  expect(await setDigestSettings(other.user.id, owner.topic.id, { digestEmail: false, webhookUrl: "https://example.org/theirs", webhookFormat: "slack" })).toBe(false);
+  const kept = await db().topic.findUniqueOrThrow({ where: { id: owner.topic.id } });
+  expect({ digestEmail: kept.digestEmail, webhookUrl: kept.webhookUrl, webhookFormat: kept.webhookFormat }).toEqual({
+    digestEmail: true,
+    webhookUrl: `${hooks.url}/hook/owner`,
+    webhookFormat: "json",
+  });
+  // The owner's own call works, so the refusal above is about who asks.
+  expect(await setDigestSettings(owner.user.id, owner.topic.id, { digestEmail: false, webhookUrl: null, webhookFormat: "json" })).toBe(true);
+  expect((await getDigestSettings(owner.user.id, owner.topic.id))?.digestEmail).toBe(false);
 });
