@@ -95,8 +95,11 @@ export interface DigestEmail {
   html: string;
 }
 
+/** "<topic>: 3 new papers on 2031-02-03", on one line: the mail's subject, the chat message's heading. */
+const headline = (d: Digest) => oneLine(`${d.topic.name}: ${d.total} new ${d.total === 1 ? "paper" : "papers"} on ${d.date}`);
+
 export function digestEmail(d: Digest): DigestEmail {
-  const subject = oneLine(`${d.topic.name}: ${d.total} new ${d.total === 1 ? "paper" : "papers"} on ${d.date}`);
+  const subject = headline(d);
   const text = [
     `${oneLine(d.topic.name)} — ${countLine(d)}`,
     "",
@@ -169,7 +172,7 @@ export function webhookBody(d: Digest, format: WebhookFormat): unknown {
 
 function slackBody(d: Digest) {
   const papers = d.papers.slice(0, SLACK_MAX_PAPERS);
-  const heading = cut(oneLine(`${d.topic.name}: ${d.total} new ${d.total === 1 ? "paper" : "papers"} on ${d.date}`), 150);
+  const heading = cut(headline(d), 150);
   return {
     text: heading,
     unfurl_links: false,

@@ -68,6 +68,7 @@ export async function sendDigestsForDay(date: string, deps: DigestDeps, options:
     return outcome;
   }
   const staleMs = deps.staleClaimMs ?? STALE_CLAIM_MS;
+  const threshold = deps.threshold ?? DEFAULT_FEED_THRESHOLD;
   for (const topic of await listDigestTopics(spec, date)) {
     const settled = await settledChannels(topic.id, date, staleMs);
     const channels = channelsOf(topic, deps).filter((c) => !settled.has(c));
@@ -76,7 +77,6 @@ export async function sendDigestsForDay(date: string, deps: DigestDeps, options:
       outcome.waiting.push(topic.id);
       continue;
     }
-    const threshold = deps.threshold ?? DEFAULT_FEED_THRESHOLD;
     const listing = await listScoredPapersForDay(topic.userId, topic.id, spec, date, { min: threshold, limit: DIGEST_MAX_PAPERS });
     for (const channel of channels) {
       const status = await deliver(topic, channel, { date, spec, threshold, listing, staleMs }, deps);
