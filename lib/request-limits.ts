@@ -46,6 +46,15 @@ export async function readBodyText(request: Request, limit = MAX_BODY_BYTES): Pr
   return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
+/** The request's body parsed as JSON (read with the cap), or the answer to give: 413 past it, `notJson()` otherwise. */
+export async function readJsonBody(request: Request, notJson: () => Response): Promise<{ body: unknown } | { refused: Response }> {
+  try {
+    return { body: JSON.parse(await readBodyText(request)) };
+  } catch (error) {
+    return { refused: error instanceof BodyTooLargeError ? bodyTooLargeResponse("more") : notJson() };
+  }
+}
+
 /** True when every percent-escape in `pathname` decodes to UTF-8 (what Next needs to route it). */
 export function isDecodablePath(pathname: string): boolean {
   try {

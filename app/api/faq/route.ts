@@ -5,7 +5,7 @@ import { z } from "zod";
 import { formatArxivId, normalizeArxivId } from "@/lib/arxiv/ids";
 import { userFromHeaders } from "@/lib/auth";
 import { requestFaq } from "@/lib/faq/request";
-import { BodyTooLargeError, bodyTooLargeResponse, readBodyText } from "@/lib/request-limits";
+import { readJsonBody } from "@/lib/request-limits";
 
 export const dynamic = "force-dynamic";
 
@@ -18,15 +18,12 @@ const bodySchema = z.object({
 });
 
 export async function POST(request: Request): Promise<Response> {
-  let raw: unknown;
-  try {
-    // Read with a cap: proxy.ts refuses declared lengths over 1 MB, a chunked body is measured here.
-    raw = JSON.parse(await readBodyText(request));
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return bodyTooLargeResponse("more");
-    return Response.json({ error: "Send a JSON body such as {\"paperId\": \"2104.12255\", \"language\": \"en\"}." }, { status: 400 });
-  }
-  const parsed = bodySchema.safeParse(raw);
+  // Read with a cap: proxy.ts refuses declared lengths over 1 MB, a chunked body is measured here.
+  const read = await readJsonBody(request, () =>
+    Response.json({ error: "Send a JSON body such as {\"paperId\": \"2104.12255\", \"language\": \"en\"}." }, { status: 400 }),
+  );
+  if ("refused" in read) return read.refused;
+  const parsed = bodySchema.safeParse(read.body);
   if (!parsed.success) {
     return Response.json({ error: "Send a paperId (an arXiv id) and a language (en or zh)." }, { status: 400 });
   }

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { userFromHeaders } from "@/lib/auth";
 import { publicUrl } from "@/lib/env";
 import { markSeen, markUnseen, MAX_SEEN_BATCH } from "@/lib/queries/inbox";
-import { BodyTooLargeError, bodyTooLargeResponse, readBodyText } from "@/lib/request-limits";
+import { readJsonBody } from "@/lib/request-limits";
 
 export const dynamic = "force-dynamic";
 
@@ -51,14 +51,9 @@ export async function POST(request: Request): Promise<Response> {
   if (fromAnotherSite(request)) return Response.json({ error: "Seen marks are sent from this site's pages only." }, { status: 403, headers });
   const user = await userFromHeaders(request.headers);
   if (!user) return Response.json({ error: "Sign in to keep track of the papers you have seen." }, { status: 401, headers });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readBodyText(request));
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) return bodyTooLargeResponse("more");
-    return Response.json({ error: `The body is not JSON. ${EXAMPLE}.` }, { status: 400, headers });
-  }
-  const parsed = bodySchema.safeParse(raw);
+  const read = await readJsonBody(request, () => Response.json({ error: `The body is not JSON. ${EXAMPLE}.` }, { status: 400, headers }));
+  if ("refused" in read) return read.refused;
+  const parsed = bodySchema.safeParse(read.body);
   if (!parsed.success) return Response.json({ error: parsed.error.issues[0]?.message ?? EXAMPLE }, { status: 400, headers });
   const ids = [...new Set(parsed.data.paperIds)];
   const changed = parsed.data.seen ? await markSeen(user.id, ids) : await markUnseen(user.id, ids);
