@@ -193,8 +193,8 @@ export const searchQuery = z
     if (v.from && v.to && v.from > v.to) ctx.addIssue({ code: "custom", path: ["to"], message: `The range starts (${v.from}) after it ends (${v.to}).` });
   });
 
-/** One of the reader's star labels, spelled any way (a label the reader does not have lists nothing). */
-const starLabel = z.string().transform(normalizeLabel);
+/** One of the reader's star labels, spelled any way (a label the reader does not have lists nothing; an empty one is none). */
+const starLabel = z.string().transform((text) => normalizeLabel(text) || undefined);
 
 /** `/starred`: a page of the reader's stars, all or those filed under one label. */
 export const starredQuery = z.object({ cursor: starCursor.optional(), label: starLabel.optional() });

@@ -3,7 +3,7 @@
 // for a paper seen at an older version, and the seen state with its toggle. Every text is escaped;
 // topic names are the reader's own free text.
 import type { InboxPaper } from "@/lib/queries/inbox";
-import { cardItemHtml } from "@/lib/render/card-html";
+import { cardHtml } from "@/lib/render/card-html";
 import { escapeHtml } from "@/lib/render/math";
 import { pct, topicMenuHtml } from "@/lib/topics/card-html";
 
@@ -33,9 +33,9 @@ export function inboxCardsHtml(papers: InboxPaper[], starred: Set<string>, topic
   const menu = topicMenuHtml(topics);
   return papers
     .map((p) => {
-      const card = cardItemHtml(p, { signedIn: true, starred: starred.has(p.id) }, { tldr: p.tldr }, menu);
-      // The card is "<li>…</li>": the inbox's row goes in front of the card, its state on the item.
-      return `<li class="inbox-item${p.seen ? " is-seen" : ""}">${rowHtml(p)}${card.slice("<li>".length)}`;
+      const card = cardHtml(p, { signedIn: true, starred: starred.has(p.id) }, { tldr: p.tldr }, menu);
+      // The inbox's row goes in front of the card, its state on the item.
+      return `<li class="inbox-item${p.seen ? " is-seen" : ""}">${rowHtml(p)}${card}</li>`;
     })
     .join("");
 }

@@ -11,7 +11,7 @@ import { getCurrentUser } from "@/lib/auth";
 import { countStarred, listStarLabels, listStarred, type LabelCount } from "@/lib/queries/stars";
 import { readQuery, starredQuery } from "@/lib/query-params";
 import { spellingOf } from "@/lib/star-labels";
-import { cardItemHtml } from "@/lib/render/card-html";
+import { cardHtml } from "@/lib/render/card-html";
 import { BadQuery } from "../components/bad-query";
 import { CardActions } from "../components/card-actions";
 import { labelHref } from "./label-href";
@@ -72,10 +72,8 @@ function LabelFilter({ labels, current, total }: { labels: LabelCount[]; current
   );
 }
 
-/** A starred card (cached HTML, lib/render/card-html.ts) without its list item: the item here also holds StarNotes. */
-function cardHtml(paper: Parameters<typeof cardItemHtml>[0]): string {
-  return cardItemHtml(paper, { signedIn: true, starred: true }).replace(/^<li>/, "").replace(/<\/li>$/, "");
-}
+/** A starred card (cached HTML, lib/render/card-html.ts): the list item here also holds StarNotes. */
+const starredCardHtml = (paper: Parameters<typeof cardHtml>[0]) => cardHtml(paper, { signedIn: true, starred: true });
 
 export default async function StarredPage({ searchParams }: { searchParams: Promise<Search> }) {
   const raw = await searchParams;
@@ -85,7 +83,7 @@ export default async function StarredPage({ searchParams }: { searchParams: Prom
   if (!user) redirect(`/sign-in?next=${encodeURIComponent(starredHref(rawLabel, cursor))}`);
   const read = readQuery(starredQuery, { cursor, label: rawLabel });
   if (!read.ok) return <BadQuery problem={read.problem} back={{ href: "/starred", label: "Your newest stars" }} />;
-  const wanted = read.data.label || undefined;
+  const wanted = read.data.label;
 
   const [labels, all] = await Promise.all([listStarLabels(user.id), countStarred(user.id)]);
   // The label as the reader spells it (any case finds it); one they do not have lists nothing.
@@ -156,7 +154,7 @@ export default async function StarredPage({ searchParams }: { searchParams: Prom
         <ol className="paper-list" id="papers">
           {page.papers.map((p) => (
             <li key={p.id} className="starred-item">
-              <div className="starred-card" dangerouslySetInnerHTML={{ __html: cardHtml(p) }} />
+              <div className="starred-card" dangerouslySetInnerHTML={{ __html: starredCardHtml(p) }} />
               <StarNotes paperId={p.id} title={p.title} labels={p.labels} note={p.note} optionsId={LABEL_OPTIONS_ID} />
             </li>
           ))}

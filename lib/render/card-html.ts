@@ -128,13 +128,18 @@ export function popularityHtml(p: Popularity | null | undefined): string {
 }
 
 /**
- * One card, as a list item. `extraHtml` (safe HTML, per request: topic scores) follows the star;
+ * One card (its <article>). `extraHtml` (safe HTML, per request: topic scores) follows the star;
  * `popularity` (the counts across readers) ends the card's links.
  */
-export function cardItemHtml(paper: CardPaper, star: StarState, options: CardOptions = {}, extraHtml = "", popularity?: Popularity | null): string {
+export function cardHtml(paper: CardPaper, star: StarState, options: CardOptions = {}, extraHtml = "", popularity?: Popularity | null): string {
   const { head, tail } = halves(paper, options);
   // The star and what follows it are the reader's part of the card: a reader slot (reader-html.ts).
-  return `<li>${head}${slot("card", starHtml(paper, star) + extraHtml, paper.id)}${tail}${popularityHtml(popularity)}</nav></article></li>`;
+  return `${head}${slot("card", starHtml(paper, star) + extraHtml, paper.id)}${tail}${popularityHtml(popularity)}</nav></article>`;
+}
+
+/** One card as a list item (cardHtml's arguments). */
+export function cardItemHtml(...card: Parameters<typeof cardHtml>): string {
+  return `<li>${cardHtml(...card)}</li>`;
 }
 
 /**

@@ -76,7 +76,7 @@ export async function GET(request: Request): Promise<Response> {
   if (!user) return plain(401, "Sign in to export your starred papers: /sign-in?next=/starred");
 
   // The label as the reader spells it; one they do not have matches no star.
-  const wanted = read.data.label || undefined;
+  const wanted = read.data.label;
   const label = wanted === undefined ? undefined : await findStarLabel(user.id, wanted);
   const papers = wanted !== undefined && label === undefined ? [] : await allStarred(user.id, label);
   return new Response(render(format, papers), {
