@@ -31,3 +31,11 @@ export async function createAccount(page: Page, url: string, email: string, pass
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(`${url}/`);
 }
+
+/** A Cookie header ("a=1; b=2", as a sign-up's Set-Cookie lines give it) as cookies for a browser context at `url`. */
+export function cookiesOf(header: string, url: string): { name: string; value: string; url: string }[] {
+  return header.split("; ").map((pair) => {
+    const [name, ...value] = pair.split("=");
+    return { name: name!, value: value.join("="), url };
+  });
+}

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { hasChromium, launchBrowser } from "../helpers/browser";
+import { cookiesOf, hasChromium, launchBrowser } from "../helpers/browser";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 import { callStarAction, starActionExports, starActions, starRoutes } from "../helpers/star-endpoints";
 import { startWeb, type WebServer } from "../helpers/web";
@@ -42,12 +42,7 @@ async function signUp(): Promise<{ cookie: string; email: string }> {
 async function accountContext(newContext: () => Promise<BrowserContext>): Promise<{ context: BrowserContext; cookie: string; email: string }> {
   const { cookie, email } = await signUp();
   const context = await newContext();
-  await context.addCookies(
-    cookie.split("; ").map((pair) => {
-      const [name, ...value] = pair.split("=");
-      return { name: name!, value: value.join("="), url: web.url };
-    }),
-  );
+  await context.addCookies(cookiesOf(cookie, web.url));
   return { context, cookie, email };
 }
 
