@@ -7,9 +7,9 @@
 //   (self.__next_f.push). The only way around it is a per-request nonce set in a proxy, which turns
 //   every page dynamic and uncacheable; our own code has no inline script (the theme comes from a
 //   cookie). No 'unsafe-eval': production React does not need it.
-// - style-src 'unsafe-inline': KaTeX positions glyphs with style attributes, and React style props
+// - style-src 'unsafe-inline': Temml's MathML carries a few style attributes, and React style props
 //   render as attributes too. Styles cannot run code.
-// - font-src/img-src 'self' data:: KaTeX's fonts are bundled under /_next/static; data: covers small
+// - font-src/img-src 'self' data:: the math font (Temml's) is bundled under /_next/static; data: covers small
 //   inlined assets. Nothing is loaded from another origin.
 // - frame-ancestors 'none' (and X-Frame-Options for old browsers): no clickjacking by framing.
 const contentSecurityPolicy = [

@@ -4,9 +4,10 @@ import type { Metadata, Viewport } from "next";
 import { cookies } from "next/headers";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import "katex/dist/katex.min.css";
+import "temml/dist/Temml-Local.css";
 import { KeyboardNav } from "./components/keyboard-nav";
 import { ReaderBehaviour } from "./components/reader-behaviour";
+import { SiteFooter, SiteNav } from "./components/site-nav";
 import { ThemeToggle, type Theme } from "./components/theme-toggle";
 import { UserMenu } from "./components/user-menu";
 import "./globals.css";
@@ -29,14 +30,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <Link href="/" className="brand">
             Paper Triage
           </Link>
-          <nav aria-label="Main">
-            <Link href="/">Today</Link>
-            <Link href="/popular">Popular</Link>
-            <Link href="/search">Search</Link>
-            <Link href="/topics">Topics</Link>
-            <a href="/api/health" className="nav-wide">Status</a>
+          <SiteNav>
             <UserMenu />
-          </nav>
+          </SiteNav>
           {/* Beside the brand on a phone, after the navigation on wider screens (globals.css). */}
           <ThemeToggle initial={theme} />
         </header>
@@ -44,9 +40,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         {/* One set of keys for every page (the footer promises "?" everywhere); j/k/s/t/n act on the page's paper cards, if any. */}
         <KeyboardNav />
         <ReaderBehaviour />
-        <footer className="site-footer muted">
-          Press <kbd>?</kbd> for keyboard shortcuts. Data from <a href="https://arxiv.org">arXiv</a>.
-        </footer>
+        <SiteFooter />
       </body>
     </html>
   );

@@ -107,8 +107,21 @@ async function label(card: HTMLElement, button: HTMLButtonElement) {
   if (status) status.textContent = next === "positive" ? `Added to ${name}` : next === "negative" ? `Not interested (${name})` : `Removed from ${name}`;
 }
 
+/** The card's "Copied" line, made on first use (a page of cards does not carry one each). */
+function copyStatus(card: HTMLElement): HTMLElement {
+  let status = card.querySelector<HTMLElement>(".copied");
+  if (!status) {
+    status = document.createElement("span");
+    status.className = "copied";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    card.querySelector(".paper-links")?.append(status);
+  }
+  return status;
+}
+
 async function copy(card: HTMLElement, format: "text" | "bibtex") {
-  const status = card.querySelector(".copied");
+  const status = copyStatus(card);
   try {
     const response = await fetch(`/api/cite?id=${encodeURIComponent(card.dataset.paperId!)}&format=${format}`);
     if (!response.ok) throw new Error(await response.text());

@@ -57,7 +57,7 @@ function unmark(root: Element) {
 /** Wraps matches of `pattern` in <mark class="kw"> inside `root`, outside rendered math. */
 function markMatches(root: Element, pattern: RegExp) {
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
-    acceptNode: (node) => (node.parentElement?.closest(".katex, mark.kw, button") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    acceptNode: (node) => (node.parentElement?.closest("math, mark.kw, button") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
   });
   const nodes: Text[] = [];
   while (walker.nextNode()) nodes.push(walker.currentNode as Text);

@@ -3,7 +3,6 @@
 // filter, and the papers. The first page of cards comes with the page; the rest loads as the reader
 // scrolls, in the same order. Cards are server-rendered HTML (lib/render/card-html) with the counts
 // of readers (one query per page); CardActions gives them their buttons.
-import Link from "next/link";
 import { categoryName, formatListingSpec, type ListingSpec } from "@/lib/arxiv/categories";
 import { getCurrentUser } from "@/lib/auth";
 import { countListing, listPapersForDay } from "@/lib/queries/listings";
@@ -17,8 +16,9 @@ import { RetrainBanner } from "../topics/model-watch";
 import "../topics/topics.css";
 import { CardActions } from "./card-actions";
 import { CardList } from "./card-list";
-import { DayCalendar } from "./day-calendar";
+import { dayCalendarProps } from "./day-calendar-props";
 import { KeywordFilter } from "./keyword-filter";
+import { ListingHead } from "./listing-head";
 import { TABS, tabFor } from "./listing-tabs";
 import { MorePapers } from "./more-papers";
 import { starredFor } from "./starred-for";
@@ -77,33 +77,20 @@ export async function ListingView({
 
   return (
     <section aria-labelledby="listing-title" className="listing">
-      <header className="listing-head">
-        <h1 id="listing-title">{title}</h1>
-        <nav className="day-nav" aria-label="Days">
-          {older ? <Link href={`${basePath}?${query(older)}`} rel="prev">{`← ${older}`}</Link> : <span className="muted">← no older day</span>}
-          <DayCalendar days={days} current={date} basePath={basePath} />
-          {newer ? <Link href={`${basePath}?${query(newer)}`} rel="next">{`${newer} →`}</Link> : <span className="muted">latest →</span>}
-        </nav>
-        <nav className="tabs" aria-label="Announce types">
-          {TABS.map((t) => {
-            const n = t.types.length ? t.types.reduce((s, type) => s + counts[type], 0) : total;
-            return (
-              <Link key={t.key} href={`${basePath}?${query(date, t.key)}`} aria-current={t.key === current.key ? "page" : undefined} className="tab">
-                {`${t.label} ${n}`}
-              </Link>
-            );
-          })}
-          <a className="feed-link" href={`/list/${encodeURIComponent(specText)}/feed`}>RSS</a>
-        </nav>
-        <nav className="sort-nav" aria-label="Order">
-          <span className="muted">Order:</span>
-          {(["arxiv", "popular"] as const).map((s) => (
-            <Link key={s} href={sortHref(s)} aria-current={!selected && s === order ? "page" : undefined} className="sort-link">
-              {s === "arxiv" ? "arXiv" : "Popular"}
-            </Link>
-          ))}
-        </nav>
-      </header>
+      <ListingHead
+        title={title}
+        older={older ? { href: `${basePath}?${query(older)}`, label: older } : undefined}
+        newer={newer ? { href: `${basePath}?${query(newer)}`, label: newer } : undefined}
+        calendar={dayCalendarProps(days, date, basePath)}
+        tabs={TABS.map((t) => ({
+          key: t.key,
+          href: `${basePath}?${query(date, t.key)}`,
+          label: `${t.label} ${t.types.length ? t.types.reduce((n, type) => n + counts[type], 0) : total}`,
+          current: t.key === current.key,
+        }))}
+        feedHref={`/list/${encodeURIComponent(specText)}/feed`}
+        sorts={(["arxiv", "popular"] as const).map((s) => ({ key: s, href: sortHref(s), label: s === "arxiv" ? "arXiv" : "Popular", current: !selected && s === order }))}
+      />
       {/* The reader's part (a reader slot): empty for nobody, filled by the web front or here. */}
       <div
         className="reader-slot"

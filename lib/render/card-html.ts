@@ -1,4 +1,4 @@
-// Paper cards as HTML strings: every text escaped, math rendered by KaTeX, built once per paper
+// Paper cards as HTML strings: every text escaped, math rendered as MathML, built once per paper
 // version and kept, so a listing of hundreds of papers costs string joins, not a React render per
 // card per request. The per-reader part (the star) is put between the cached halves per request,
 // and the counts of readers (popularity, the same for everyone and changing all day) at the end.
@@ -70,12 +70,11 @@ function build(paper: CardPaper, options: CardOptions): CardHalves {
     (options.tldr ? `<p class="paper-tldr"><strong>TL;DR</strong> ${renderMathText(options.tldr)}</p>` : "") +
     `<details class="paper-abstract" open><summary>Abstract</summary><p data-field="abstract">${options.abstractHtml ?? renderMathText(paper.abstract)}</p></details>` +
     (notes ? `<p class="paper-comments">${notes}</p>` : "") +
-    `<nav class="paper-links" aria-label="Links for arXiv:${attr(key)}">` +
+    `<div class="paper-links">` +
     `<a href="${abs}">arXiv</a><a href="https://arxiv.org/pdf/${attr(key)}">PDF</a>` +
     (paper.doi ? `<a href="https://doi.org/${attr(encodeURI(paper.doi))}">DOI</a>` : "") +
-    `<button type="button" class="link-button" data-action="copy">Copy</button>` +
-    `<button type="button" class="link-button" data-action="bibtex">BibTeX</button>` +
-    `<span class="copied" role="status" aria-live="polite"></span>`;
+    `<button type="button" data-action="copy">Copy</button>` +
+    `<button type="button" data-action="bibtex">BibTeX</button>`;
   return { head, tail };
 }
 
@@ -134,7 +133,7 @@ export function popularityHtml(p: Popularity | null | undefined): string {
 export function cardHtml(paper: CardPaper, star: StarState, options: CardOptions = {}, extraHtml = "", popularity?: Popularity | null): string {
   const { head, tail } = halves(paper, options);
   // The star and what follows it are the reader's part of the card: a reader slot (reader-html.ts).
-  return `${head}${slot("card", starHtml(paper, star) + extraHtml, paper.id)}${tail}${popularityHtml(popularity)}</nav></article>`;
+  return `${head}${slot("card", starHtml(paper, star) + extraHtml, paper.id)}${tail}${popularityHtml(popularity)}</div></article>`;
 }
 
 /** One card as a list item (cardHtml's arguments). */

@@ -1,8 +1,9 @@
 // Paper text to safe HTML: everything is HTML-escaped, and `$...$` / `$$...$$` segments are rendered
-// with KaTeX on the server. A segment KaTeX cannot parse stays as its escaped source, so one bad
-// formula never breaks a card. (Whole cards are kept per paper version: lib/render/card-html.)
-import katex from "katex";
+// as MathML (lib/render/formula.ts) on the server. A segment that cannot be parsed stays as its
+// escaped source, so one bad formula never breaks a card. (Whole cards are kept per paper version:
+// lib/render/card-html.)
 import { texToUnicode } from "../arxiv/text";
+import { renderFormula } from "./formula";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -15,14 +16,6 @@ export function escapeHtml(text: string): string {
  * (arXiv abstracts use both notations).
  */
 const SEGMENT = /\\\$|\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|\$((?:\\.|[^$\\])+?)\$|\\\(([\s\S]+?)\\\)/g;
-
-function renderFormula(tex: string, displayMode: boolean): string | undefined {
-  try {
-    return katex.renderToString(tex, { displayMode, throwOnError: true, strict: "ignore", trust: false, output: "html" });
-  } catch {
-    return undefined;
-  }
-}
 
 /** Text outside math: TeX accents shown as the letters they make (Schr\\"odinger → Schrödinger), escaped. */
 function textHtml(text: string): string {

@@ -100,7 +100,7 @@ test.skipIf(!hasChromium || !redisUrl)("click FAQ, watch it stream in, reload fr
   await expect(faq.getByRole("button", { name: "FAQ" }).isEnabled()).resolves.toBe(true);
   await faq.getByLabel("Language").selectOption("en");
   await expect.poll(() => faq.getByRole("button", { name: "FAQ" }).count(), { timeout: 5_000 }).toBe(0);
-  expect(await faq.locator(".faq-answer .katex").count()).toBe(DEFAULT_QUESTIONS.length);
+  expect(await faq.locator(".faq-answer math").count()).toBe(DEFAULT_QUESTIONS.length);
   expect(await faq.locator(".faq-answer li").count()).toBe(DEFAULT_QUESTIONS.length * 2);
   expect(await faq.locator(".faq-answer img").count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
@@ -113,7 +113,7 @@ test.skipIf(!hasChromium || !redisUrl)("click FAQ, watch it stream in, reload fr
   // Reload: served from the database at once, no new LLM call.
   await page.reload();
   const reloaded = page.getByRole("region", { name: "FAQ" });
-  await expect.poll(() => reloaded.locator(".faq-answer .katex").count(), { timeout: 5_000 }).toBe(DEFAULT_QUESTIONS.length);
+  await expect.poll(() => reloaded.locator(".faq-answer math").count(), { timeout: 5_000 }).toBe(DEFAULT_QUESTIONS.length);
   await page.waitForTimeout(300);
   expect(fake.completionCalls()).toHaveLength(DEFAULT_QUESTIONS.length);
   await reloaded.scrollIntoViewIfNeeded();
@@ -125,9 +125,9 @@ test.skipIf(!hasChromium || !redisUrl)("click FAQ, watch it stream in, reload fr
   const card = page.locator(`article[data-paper-id="${paperId}"]`);
   const tldr = card.locator(".paper-tldr");
   await expect.poll(() => tldr.textContent(), { timeout: 5_000 }).toMatch(/^TL;DR The paper studies neutron skins with the asymmetry /);
-  // The formula survives whole and is rendered by KaTeX; the Markdown bold marks are gone.
-  expect(await tldr.locator(".katex").count()).toBe(1);
-  expect(await tldr.locator(".katex .mfrac").count()).toBe(1);
+  // The formula survives whole and is rendered as MathML; the Markdown bold marks are gone.
+  expect(await tldr.locator("math").count()).toBe(1);
+  expect(await tldr.locator("math mfrac").count()).toBe(1);
   expect(await tldr.textContent()).not.toMatch(/[$*]/);
   await card.screenshot({ path: `${ARTIFACTS}/faq-tldr.png` });
   expect(errors).toEqual([]);

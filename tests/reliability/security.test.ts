@@ -1,6 +1,6 @@
 // Security basics, measured on the production server in a real Chromium:
 // - every response carries the security headers (CSP, nosniff, Referrer-Policy, frame-ancestors);
-// - the pages run under that CSP with no violation (Next's own scripts, KaTeX styles and fonts);
+// - the pages run under that CSP with no violation (Next's own scripts and styles, MathML math);
 // - through the web front every render gets a script nonce of its own, so an inline script without
 //   it does not run (with `next start` alone, 'unsafe-inline' lets it run: the control);
 // - session cookies are HttpOnly + SameSite=Lax, and Secure (with the __Secure- prefix) when the app
@@ -66,7 +66,7 @@ test("every response carries the security headers", async () => {
   }
 });
 
-test.skipIf(!hasChromium)("the pages run under the CSP without a single violation, KaTeX included", { timeout: 90_000 }, async () => {
+test.skipIf(!hasChromium)("the pages run under the CSP without a single violation, math included", { timeout: 90_000 }, async () => {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
@@ -87,14 +87,15 @@ test.skipIf(!hasChromium)("the pages run under the CSP without a single violatio
       // Hydrated: React attached its handlers (the theme toggle is a client component on every page).
       await page.locator("header button").first().waitFor();
     }
-    // The paper page typesets its math with KaTeX, and KaTeX's fonts load from this origin.
+    // The paper page's math is MathML with its inline styles, laid out by the browser as math: the
+    // superscript of x_i^2 sits above its base.
     await page.goto(`${web.url}/papers/${paperId}`, { waitUntil: "networkidle" });
-    expect(await page.locator(".katex").count()).toBeGreaterThan(0);
-    const fonts = await page.evaluate(async () => {
-      await document.fonts.ready;
-      return [...document.fonts].filter((f) => f.family.includes("KaTeX") && f.status === "loaded").length;
+    expect(await page.locator("math").count()).toBeGreaterThan(0);
+    const raised = await page.locator("math msubsup").first().evaluate((s) => {
+      const [base, , sup] = [...s.children].map((c) => c.getBoundingClientRect());
+      return base!.top - sup!.top;
     });
-    expect(fonts).toBeGreaterThan(0);
+    expect(raised).toBeGreaterThan(2);
     expect(violations).toEqual([]);
 
     // The detector itself works: an image from another origin is a violation it reports.

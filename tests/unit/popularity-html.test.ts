@@ -35,9 +35,9 @@ test("a card with counts ends its links with them, outside the reader's slot; on
   const [a, b] = [paper("2501.00001"), paper("2501.00002")];
   const html = cardsHtml([{ ...a, popularity: { stars: 2, faqs: 0, opens: 3, readers: 4 } }, { ...b, popularity: null }], undefined);
   const cards = html.split("</li>");
-  expect(cards[0]).toContain('<span class="pop">★ 2 · 3 opens</span></nav></article>');
+  expect(cards[0]).toContain('<span class="pop">★ 2 · 3 opens</span></div></article>');
   expect(cards[1]).not.toContain('class="pop"');
-  expect(cards[1]).toMatch(/<\/nav><\/article>$/);
+  expect(cards[1]).toMatch(/<\/div><\/article>$/);
   for (const m of html.matchAll(SLOT_PATTERN)) expect(m[3]).not.toContain("pop");
   // The same card without counts: only the counts differ (the kept halves are shared).
   expect(cardsHtml([a], undefined)).toBe(cards[0]!.replace('<span class="pop">★ 2 · 3 opens</span>', "") + "</li>");

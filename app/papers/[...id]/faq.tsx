@@ -2,12 +2,12 @@
 // The FAQ panel on a paper page: an "FAQ" button (or what to configure when no LLM is set up), the
 // language, the place in the queue while waiting, the answers streaming in over Server-Sent Events,
 // a failed state with "Try again", and "made for v1" when the stored FAQ is for an older version.
-// Answers are Markdown with $math$: rendered with marked and KaTeX, then sanitised with DOMPurify
+// Answers are Markdown with $math$: rendered with marked and Temml (MathML), then sanitised with DOMPurify
 // in the browser; before hydration (and on the server) they are shown as plain text.
 import DOMPurify from "dompurify";
-import katex from "katex";
 import { Marked } from "marked";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { renderFormula } from "@/lib/render/formula";
 
 export type FaqPanelStatus = "idle" | "queued" | "running" | "done" | "failed";
 
@@ -55,26 +55,21 @@ function renderAnswer(text: string): string {
   const formulas: string[] = [];
   const protectedText = text.replace(MATH, (_, display: string | undefined, inline: string | undefined) => {
     const tex = display ?? inline ?? "";
-    let html: string;
-    try {
-      html = katex.renderToString(tex, { displayMode: display !== undefined, throwOnError: true, strict: "ignore", trust: false, output: "html" });
-    } catch {
-      html = "";
-    }
+    const html = renderFormula(tex, display !== undefined);
     if (!html) return _;
     formulas.push(html);
-    return `KATEXMATH${formulas.length - 1}ZZ`;
+    return `MATHSLOT${formulas.length - 1}ZZ`;
   });
   const html = markdown.parse(protectedText, { async: false });
-  const withMath = html.replace(/KATEXMATH(\d+)ZZ/g, (_, i: string) => formulas[Number(i)] ?? "");
-  return DOMPurify.sanitize(withMath, { USE_PROFILES: { html: true } });
+  const withMath = html.replace(/MATHSLOT(\d+)ZZ/g, (_, i: string) => formulas[Number(i)] ?? "");
+  return DOMPurify.sanitize(withMath, { USE_PROFILES: { html: true, mathMl: true } });
 }
 
 function Answer({ text, mounted, streaming }: { text: string; mounted: boolean; streaming: boolean }) {
   const html = useMemo(() => (mounted && text ? renderAnswer(text) : ""), [mounted, text]);
   if (!text) return <div className="faq-answer muted">{streaming ? "…" : ""}</div>;
   if (!mounted) return <div className="faq-answer" style={{ whiteSpace: "pre-wrap" }}>{text}</div>;
-  // Sanitised by DOMPurify just above: KaTeX and Markdown output only.
+  // Sanitised by DOMPurify just above: MathML and Markdown output only.
   return <div className="faq-answer" dangerouslySetInnerHTML={{ __html: html }} />;
 }
 
