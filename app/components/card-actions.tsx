@@ -6,6 +6,7 @@
 // paper for a topic ("Add to …", "Not interested"); starring on a listing ranked by a topic also adds
 // the paper to it. A saved label (or a star that added to a topic) is announced with
 // TOPIC_LABELLED_EVENT, so the listing's RetrainBanner follows the model's update and re-ranks.
+// A card's "Add to topic" menu is filled with the reader's topics (GET /api/topics) when first opened.
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { toggleStar } from "@/app/stars/actions";
@@ -107,6 +108,67 @@ async function label(card: HTMLElement, button: HTMLButtonElement) {
   if (status) status.textContent = next === "positive" ? `Added to ${name}` : next === "negative" ? `Not interested (${name})` : `Removed from ${name}`;
 }
 
+type TopicName = { id: string; name: string };
+let topicNames: Promise<TopicName[]> | null = null;
+
+/** The reader's topics, asked for once per page (again after a failure). */
+function readerTopicNames(): Promise<TopicName[]> {
+  topicNames ??= fetch("/api/topics", { cache: "no-store" })
+    .then(async (response) => {
+      const body = (await response.json().catch(() => ({}))) as { topics?: TopicName[]; error?: string };
+      if (!response.ok || !body.topics) throw new Error(body.error ?? `the server answered ${response.status}`);
+      return body.topics;
+    })
+    .catch((error: Error) => {
+      topicNames = null;
+      throw error;
+    });
+  return topicNames;
+}
+
+/**
+ * Fills a card's "Add to topic" menu when it is first opened: one button per topic of the reader
+ * (the page carries only the disclosure, lib/topics/card-html.ts topicMenuHtml).
+ */
+async function fillTopicMenu(menu: HTMLDetailsElement) {
+  if (menu.dataset.filled) return;
+  menu.dataset.filled = "1";
+  menu.querySelector(".topic-menu-items")?.remove();
+  const items = document.createElement("span");
+  items.className = "topic-menu-items";
+  let status = menu.querySelector<HTMLElement>(".topic-status");
+  if (!status) {
+    status = document.createElement("span");
+    status.className = "topic-status";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+  }
+  menu.append(items, status);
+  status.textContent = "Loading your topics…";
+  try {
+    const topics = await readerTopicNames();
+    for (const topic of topics) {
+      const group = document.createElement("span");
+      group.className = "topic-actions";
+      group.dataset.topic = topic.id;
+      group.dataset.topicName = topic.name;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link-button";
+      button.dataset.action = "topic-label";
+      button.dataset.label = "positive";
+      button.setAttribute("aria-pressed", "false");
+      button.textContent = topic.name;
+      group.append(button);
+      items.append(group);
+    }
+    status.textContent = topics.length ? "" : "You have no topics any more.";
+  } catch (error) {
+    delete menu.dataset.filled;
+    status.textContent = `Your topics could not be read (${(error as Error).message}). Close and open the menu to try again.`;
+  }
+}
+
 /** The card's "Copied" line, made on first use (a page of cards does not carry one each). */
 function copyStatus(card: HTMLElement): HTMLElement {
   let status = card.querySelector<HTMLElement>(".copied");
@@ -168,11 +230,20 @@ export function CardActions({ refreshAfterStar = false }: { refreshAfterStar?: b
       const card = (event.target as HTMLElement).closest<HTMLElement>("article.paper-card");
       if (card) void toggle(card, after);
     };
+    // "toggle" does not bubble: listened for while it goes down to the <details>.
+    const onDisclosure = (event: Event) => {
+      const menu = event.target as HTMLElement;
+      if (menu instanceof HTMLDetailsElement && menu.open && menu.matches("article.paper-card .topic-menu")) void fillTopicMenu(menu);
+    };
     document.addEventListener("click", onClick);
     document.addEventListener(TOGGLE_STAR_EVENT, onToggle);
+    document.addEventListener("toggle", onDisclosure, true);
+    // A menu opened before the page's script was ready.
+    for (const menu of document.querySelectorAll<HTMLDetailsElement>("article.paper-card details.topic-menu[open]")) void fillTopicMenu(menu);
     return () => {
       document.removeEventListener("click", onClick);
       document.removeEventListener(TOGGLE_STAR_EVENT, onToggle);
+      document.removeEventListener("toggle", onDisclosure, true);
     };
   }, [refreshAfterStar, router]);
   return null;

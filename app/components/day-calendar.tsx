@@ -29,11 +29,11 @@ export function DayCalendar({ current, basePath, withData, months }: DayCalendar
           ))}
           {Array.from({ length }, (_, i) => i + 1).map((n) =>
             available.has(n) ? (
-              <Link key={n} href={`${basePath}?date=${month}-${String(n).padStart(2, "0")}`} aria-current={n === today ? "date" : undefined} className="calendar-day has-data">
+              <Link key={n} href={`${basePath}?date=${month}-${String(n).padStart(2, "0")}`} aria-current={n === today ? "date" : undefined}>
                 {n}
               </Link>
             ) : (
-              <span key={n} className="calendar-day">{n}</span>
+              <span key={n}>{n}</span>
             ),
           )}
         </div>

@@ -37,10 +37,8 @@ export function KeyboardNav() {
   const current = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
-    if (help) {
-      setAvailable(new Set(KEYS.filter(([, , needs]) => !needs || document.querySelector(needs)).map(([k]) => k)));
-      dialog.current?.showModal();
-    } else dialog.current?.close();
+    if (help) dialog.current?.showModal();
+    else dialog.current?.close();
   }, [help]);
 
   useEffect(() => {
@@ -52,6 +50,7 @@ export function KeyboardNav() {
       if (current.current && current.current !== next) current.current.dispatchEvent(new CustomEvent(LEAVE_CARD_EVENT, { bubbles: true }));
       current.current?.classList.remove("current");
       next.classList.add("current");
+      next.tabIndex = -1; // focusable from script only (the cards come without it: bytes)
       next.focus({ preventScroll: true });
       next.scrollIntoView({ block: "nearest", behavior: "smooth" });
       current.current = next;
@@ -88,6 +87,7 @@ export function KeyboardNav() {
           card?.querySelector<HTMLAnchorElement>(".paper-links a")?.click();
           break;
         case "?":
+          setAvailable(new Set(KEYS.filter(([, , needs]) => !needs || document.querySelector(needs)).map(([k]) => k)));
           setHelp((h) => !h);
           break;
         default:
@@ -100,20 +100,29 @@ export function KeyboardNav() {
   }, []);
 
   return (
+    // Its list is made the first time "?" is pressed: a page does not carry it until then.
     <dialog ref={dialog} className="keys-dialog" aria-labelledby="keys-title" onClose={() => setHelp(false)}>
+      {available ? <KeysList available={available} /> : null}
+    </dialog>
+  );
+}
+
+function KeysList({ available }: { available: Set<string> }) {
+  return (
+    <>
       <h2 id="keys-title">Keyboard shortcuts</h2>
       <dl>
-        {KEYS.filter(([k]) => !available || available.has(k)).map(([k, v]) => (
+        {KEYS.filter(([k]) => available.has(k)).map(([k, v]) => (
           <div key={k}>
             <dt><kbd>{k}</kbd></dt>
             <dd>{v}</dd>
           </div>
         ))}
       </dl>
-      {available && available.size === 1 ? <p className="muted">This page has no papers to move through; listings, search and starred papers do.</p> : null}
+      {available.size === 1 ? <p className="muted">This page has no papers to move through; listings, search and starred papers do.</p> : null}
       <form method="dialog">
         <button type="submit">Close</button>
       </form>
-    </dialog>
+    </>
   );
 }

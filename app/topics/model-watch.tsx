@@ -167,6 +167,7 @@ function restorePosition() {
     window.scrollBy({ top: card.getBoundingClientRect().top - top, behavior: "instant" });
     if (current) {
       card.classList.add("current");
+      card.tabIndex = -1;
       card.focus({ preventScroll: true });
     }
   };

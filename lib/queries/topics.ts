@@ -142,6 +142,14 @@ export async function readerSlotData(userId: string): Promise<{ topics: { id: st
   return { topics: row?.topics ?? [], starred: new Set(row?.starred ?? []) };
 }
 
+/** The reader's topics, id and name only, in the order of their topics page. */
+export async function listTopicNames(userId: string): Promise<{ id: string; name: string }[]> {
+  return db().$queryRawUnsafe<{ id: string; name: string }[]>(
+    `SELECT t.id::text AS id, t.name FROM topics t WHERE t.user_id = $1 ORDER BY lower(t.name), t.created_at`,
+    userId,
+  );
+}
+
 /** The reader's topics with their label counts, by name: one query. */
 export async function listTopics(userId: string): Promise<TopicSummary[]> {
   const rows = await db().$queryRawUnsafe<TopicRow[]>(

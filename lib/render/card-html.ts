@@ -59,7 +59,7 @@ function build(paper: CardPaper, options: CardOptions): CardHalves {
   const notes = [paper.comments, paper.journalRef].filter(Boolean).map((t) => escapeHtml(t!)).join(" · ");
   const abs = `https://arxiv.org/abs/${attr(key)}`;
   const head =
-    `<article class="paper-card" data-paper-id="${attr(paper.id)}" tabindex="-1" aria-labelledby="t-${attr(key)}">` +
+    `<article class="paper-card" data-paper-id="${attr(paper.id)}" aria-labelledby="t-${attr(key)}">` +
     `<header class="paper-head"><h2 class="paper-title" id="t-${attr(key)}"><a href="/papers/${attr(paper.id)}">${renderMathText(paper.title)}</a></h2>`;
   const tail =
     `</header>` +

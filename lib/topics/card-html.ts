@@ -70,18 +70,12 @@ export function topicButtonsHtml(topic: Pick<TopicSummary, "id" | "name">, label
   );
 }
 
-/** Without a selected topic: a small menu adding the paper to any of the reader's topics. */
+/**
+ * Without a selected topic: a small menu adding the paper to any of the reader's topics (none
+ * without topics). Its items would be the same on every card (a few hundred bytes per card and
+ * topic), so the page carries only the disclosure; the browser fills it from /api/topics when it is
+ * first opened (app/components/card-actions.tsx).
+ */
 export function topicMenuHtml(topics: Pick<TopicSummary, "id" | "name">[]): string {
-  if (!topics.length) return "";
-  return (
-    `<details class="topic-menu"><summary>Add to topic</summary><span class="topic-menu-items">` +
-    topics
-      .map(
-        (t) =>
-          `<span class="topic-actions" data-topic="${escapeHtml(t.id)}" data-topic-name="${escapeHtml(t.name)}">` +
-          `<button type="button" class="link-button" data-action="topic-label" data-label="positive" aria-pressed="false">${escapeHtml(t.name)}</button></span>`,
-      )
-      .join("") +
-    `</span><span class="topic-status" role="status" aria-live="polite"></span></details>`
-  );
+  return topics.length ? `<details class="topic-menu"><summary>Add to topic</summary></details>` : "";
 }

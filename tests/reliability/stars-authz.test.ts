@@ -197,3 +197,26 @@ test("seen marks (POST /api/seen): signed out refused with 401; a reader's marks
   expect(await seenOf(alice.email)).toEqual([]);
   expect(await seenOf(bob.email)).toEqual([paper.id]);
 });
+
+test("the cards' topic menus (GET /api/topics): signed out refused with 401; a reader gets their own topics only", async () => {
+  const topicsOf = async (cookie?: string) => {
+    const response = await fetch(`${web.url}/api/topics`, { headers: cookie ? { cookie } : {} });
+    return { status: response.status, cache: response.headers.get("cache-control"), body: (await response.json()) as { topics?: { id: string; name: string }[]; error?: string } };
+  };
+  const signedOut = await topicsOf();
+  expect(signedOut.status).toBe(401);
+  expect(signedOut.body.error).toMatch(/Sign in/);
+  const alice = await signUp();
+  const bob = await signUp();
+  await withSql(async (sql) => {
+    for (const [email, name] of [[alice.email, "Zebra <b>finches</b>"], [alice.email, "ants"], [bob.email, `Bob's own ${tag}`]]) {
+      await sql.query(`INSERT INTO topics (id, user_id, name, keywords, updated_at) SELECT gen_random_uuid(), id, $2, '{}', now() FROM users WHERE email = $1`, [email, name]);
+    }
+  });
+  const mine = await topicsOf(alice.cookie);
+  expect(mine.status).toBe(200);
+  expect(mine.cache).toContain("no-store");
+  // By name, case aside (the topics page's order); the name as typed (the page sets it as text).
+  expect(mine.body.topics!.map((t) => t.name)).toEqual(["ants", "Zebra <b>finches</b>"]);
+  expect((await topicsOf(bob.cookie)).body.topics!.map((t) => t.name)).toEqual([`Bob's own ${tag}`]);
+});
