@@ -34,19 +34,13 @@ async function toggle(card: HTMLElement, after?: () => void) {
     return;
   }
   if (button.dataset.pending) return;
-  // The place for a failed star's reason is made when first needed (cards do not carry an empty one).
-  let error = card.querySelector(".star-error");
-  if (!error) {
-    error = document.createElement("span");
-    error.className = "star-error";
-    error.setAttribute("role", "status");
-    error.setAttribute("aria-live", "polite");
-    button.after(error);
-  }
+  // The place for a failed star's reason is made when first needed (cards do not carry an empty one),
+  // beside the button in its .star wrapper.
+  const error = liveStatus(button.parentElement ?? card, "star-error");
   const wanted = button.getAttribute("aria-pressed") !== "true";
   setStar(button, wanted);
   button.dataset.pending = "1";
-  if (error) error.textContent = "";
+  error.textContent = "";
   let result: Awaited<ReturnType<typeof toggleStar>>;
   // A listing ranked by a topic: its buttons carry the topic, and a star adds the paper to it.
   const topicId = card.querySelector<HTMLElement>(".relevance ~ .topic-actions")?.dataset.topic;
@@ -58,7 +52,7 @@ async function toggle(card: HTMLElement, after?: () => void) {
   delete button.dataset.pending;
   if ("error" in result) {
     setStar(button, !wanted);
-    if (error) error.textContent = result.error;
+    error.textContent = result.error;
   } else {
     setStar(button, result.starred);
     if (result.addedTo) {
@@ -133,17 +127,11 @@ function readerTopicNames(): Promise<TopicName[]> {
 async function fillTopicMenu(menu: HTMLDetailsElement) {
   if (menu.dataset.filled) return;
   menu.dataset.filled = "1";
-  menu.querySelector(".topic-menu-items")?.remove();
+  for (const stale of menu.querySelectorAll(".topic-menu-items, .topic-status")) stale.remove();
   const items = document.createElement("span");
   items.className = "topic-menu-items";
-  let status = menu.querySelector<HTMLElement>(".topic-status");
-  if (!status) {
-    status = document.createElement("span");
-    status.className = "topic-status";
-    status.setAttribute("role", "status");
-    status.setAttribute("aria-live", "polite");
-  }
-  menu.append(items, status);
+  menu.append(items);
+  const status = liveStatus(menu, "topic-status");
   status.textContent = "Loading your topics…";
   try {
     const topics = await readerTopicNames();
@@ -169,21 +157,23 @@ async function fillTopicMenu(menu: HTMLDetailsElement) {
   }
 }
 
-/** The card's "Copied" line, made on first use (a page of cards does not carry one each). */
-function copyStatus(card: HTMLElement): HTMLElement {
-  let status = card.querySelector<HTMLElement>(".copied");
+/** A polite live region (role=status) of this class in `parent`, made the first time it is needed. */
+function liveStatus(parent: Element, className: string): HTMLElement {
+  let status = parent.querySelector<HTMLElement>(`:scope > .${className}`);
   if (!status) {
     status = document.createElement("span");
-    status.className = "copied";
+    status.className = className;
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
-    card.querySelector(".paper-links")?.append(status);
+    parent.append(status);
   }
   return status;
 }
 
 async function copy(card: HTMLElement, format: "text" | "bibtex") {
-  const status = copyStatus(card);
+  // The card's "Copied" line (a page of cards does not carry one each).
+  const links = card.querySelector(".paper-links");
+  const status = links ? liveStatus(links, "copied") : null;
   try {
     const response = await fetch(`/api/cite?id=${encodeURIComponent(card.dataset.paperId!)}&format=${format}`);
     if (!response.ok) throw new Error(await response.text());

@@ -182,6 +182,18 @@ test.skipIf(!hasChromium)("sign up, star (optimistic, kept), list, export, unsta
   await page.waitForURL(`${web.url}/`);
   await expect(page.locator(".user-menu").textContent()).resolves.toContain(email);
 
+  // ── a star that cannot be saved (the paper left the library while the page was open): the reason
+  //    beside the star, and the star rolls back ──
+  const gone = papers[2]!;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`DELETE FROM papers WHERE id = $1`, [gone.id]).finally(() => client.end());
+  await page.getByRole("button", { name: `Star ${gone.title}`, exact: true }).click();
+  const reason = page.locator(`article[data-paper-id="${gone.id}"] .star-error`);
+  await expect.poll(() => reason.textContent()).toBe(`arXiv:${gone.id} is not in this library.`);
+  await expect(reason.getAttribute("role")).resolves.toBe("status");
+  await expect(page.getByRole("button", { name: `Star ${gone.title}`, exact: true }).getAttribute("aria-pressed")).resolves.toBe("false");
+
   // ── signed-out visit to /starred goes to sign-in and back ──
   await context.clearCookies();
   await page.goto(`${web.url}/starred`);

@@ -441,8 +441,18 @@ test.skipIf(!hasChromium)(
     await bob.getByText("No topics yet").waitFor();
     await other.close();
 
-    // ── the paper page's "Add to topic" menu ──
+    // ── the paper page's "Add to topic" menu: its items come from /api/topics when it is opened; a
+    //    failed read says so, and opening it again tries again ──
     await page.goto(`${web.url}/papers/${papers.D.id}`);
+    const refuse = (route: import("playwright-core").Route) => route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: "stand-in outage" }) });
+    await page.route(`${web.url}/api/topics`, refuse);
+    await page.getByText("Add to topic").click();
+    await page.locator(".topic-menu .topic-status").filter({ hasText: "Your topics could not be read (stand-in outage)" }).waitFor();
+    await expect(page.locator(".topic-menu [data-action=topic-label]").count()).resolves.toBe(0);
+    await page.unroute(`${web.url}/api/topics`, refuse);
+    // The browser reports the refused read on its console: that one is this step's own.
+    errors.splice(0, errors.length, ...errors.filter((e) => !/status of 503/.test(e)));
+    await page.getByText("Add to topic").click(); // closes
     await page.getByText("Add to topic").click();
     await page.locator(".topic-menu").getByRole("button", { name: TOPIC_NAME }).click();
     await page.locator(".topic-menu .topic-status").filter({ hasText: `Added to ${TOPIC_NAME}` }).waitFor();
