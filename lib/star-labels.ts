@@ -3,26 +3,8 @@
 // Labels are the reader's own lists ("to read", "cite in thesis"); the note is private text.
 import { z } from "zod";
 
-export const LABEL_MAX = 40;
-export const LABELS_MAX = 20;
-export const NOTE_MAX = 4_000;
-
-/**
- * A label as stored: control characters and runs of spaces become one space, trimmed, NFC (so
- * "café" typed two ways is one label). Commas separate labels in keywords fields (BibTeX, RIS
- * readers split on them), so a label cannot hold one; they are refused, not silently split.
- */
-export function normalizeLabel(text: string): string {
-  return text.normalize("NFC").replace(/[\s\u0000-\u001f\u007f]+/g, " ").trim();
-}
-
-/** Whether two labels are one: labels differing only in case are ("To Read" is "to read"). */
-export const sameLabel = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
-/** How `existing` spells the label `text` (the first spelling, found whatever the case), or undefined. */
-export function spellingOf(text: string, existing: readonly string[]): string | undefined {
-  return existing.find((l) => sameLabel(l, text));
-}
+export { LABEL_MAX, LABELS_MAX, NOTE_MAX, normalizeLabel, sameLabel, spellingOf } from "./star-label-rules";
+import { LABEL_MAX, LABELS_MAX, NOTE_MAX, normalizeLabel, sameLabel, spellingOf } from "./star-label-rules";
 
 const quoteLabel = (label: string) => `"${label.length > 30 ? `${label.slice(0, 30)}…` : label}"`;
 

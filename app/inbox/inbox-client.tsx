@@ -9,12 +9,11 @@
 // dropped; a 401 means the reader was signed out: nothing more is sent.
 // Also keeps the visit's start for reloads (./visit.ts).
 import { useEffect, useState } from "react";
+import { MAX_SEEN_BATCH as BATCH } from "@/lib/seen-batch";
 import { LEAVE_CARD_EVENT, TOGGLE_SEEN_EVENT } from "../components/keyboard-nav";
 import { VISIT_COOKIE, VISIT_SECONDS } from "./visit";
 
 const SEND_MS = 2_000;
-/** As MAX_SEEN_BATCH in lib/queries/inbox.ts (not imported: that module reads the database). */
-const BATCH = 200;
 
 /** One request's worth: papers to mark `seen` (or unseen), with the number of the action that set each. */
 interface Part {

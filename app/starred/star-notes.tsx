@@ -7,13 +7,8 @@
 import { useRouter } from "next/navigation";
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { setStarLabels, setStarNote } from "@/app/stars/actions";
+import { LABEL_MAX, NOTE_MAX, normalizeLabel, sameLabel } from "@/lib/star-label-rules";
 import { labelHref } from "./label-href";
-
-const LABEL_MAX = 40;
-const NOTE_MAX = 4_000;
-
-
-const tidy = (text: string) => text.replace(/\s+/g, " ").trim();
 
 export function StarNotes({
   paperId,
@@ -46,13 +41,13 @@ export function StarNotes({
   function withTyped(list: string[], text: string): string[] | undefined {
     const next = [...list];
     for (const raw of text.split(",")) {
-      const label = tidy(raw);
+      const label = normalizeLabel(raw);
       if (!label) continue;
       if (label.length > LABEL_MAX) {
         setError(`"${label.slice(0, 30)}…" is ${label.length} characters long; a label has at most ${LABEL_MAX}.`);
         return undefined;
       }
-      if (!next.some((l) => l.toLowerCase() === label.toLowerCase())) next.push(label);
+      if (!next.some((l) => sameLabel(l, label))) next.push(label);
     }
     return next;
   }

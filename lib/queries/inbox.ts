@@ -23,8 +23,7 @@ import type { PaperRecord } from "./papers";
 export const INBOX_DAYS = 7;
 /** Papers an inbox shows at most (the best ones). */
 export const INBOX_LIMIT = 200;
-/** Seen marks sent at once, at most (POST /api/seen). */
-export const MAX_SEEN_BATCH = 200;
+export { MAX_SEEN_BATCH } from "../seen-batch";
 
 export interface InboxTopicScore {
   id: string;
