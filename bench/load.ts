@@ -151,7 +151,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 200));
     }
 
-    const sessions = await signedInSessions(SIGNED_IN, ids);
+    const sessions = (await signedInReaders(SIGNED_IN, ids)).map((r) => r.cookie);
 
     // The worker, as docker-compose.yml runs it, and a crawl of CRAWL_PAGES API pages.
     const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, ...queueEnv, LOG_LEVEL: "warn", CRAWL_ON_FIRST_START: "false",
@@ -255,16 +255,19 @@ async function main() {
   }
 }
 
+/** Each bench reader's three topics, by their keywords (words of the fixtures' titles and abstracts). */
+const TOPIC_KEYWORDS = [["quantum", "qubit"], ["language model", "translation"], ["graph", "network"]];
+
 /**
  * `count` readers with accounts and sessions (made through the auth library in this process, as a
  * sign-up would make them, without going through the sign-up rate limit), each with 20 starred
- * papers; returns their Cookie headers.
+ * papers and three topics (TOPIC_KEYWORDS); returns their Cookie headers and user ids.
  */
-async function signedInSessions(count: number, ids: string[]): Promise<string[]> {
+async function signedInReaders(count: number, ids: string[]): Promise<{ cookie: string; userId: string }[]> {
   if (count === 0) return [];
   const { getAuth } = await import("../lib/auth");
   const { db } = await import("../lib/db");
-  const cookies: string[] = [];
+  const readers: { cookie: string; userId: string }[] = [];
   for (let i = 0; i < count; i++) {
     const { headers, response } = await getAuth().api.signUpEmail({
       body: { email: `reader${i}@bench.example`, password: "bench-password-1", name: `Reader ${i}` },
@@ -275,10 +278,12 @@ async function signedInSessions(count: number, ids: string[]): Promise<string[]>
     await db().star.createMany({ data: ids.slice(i * 20, i * 20 + 20).map((paperId) => ({ userId: response.user.id, paperId })) });
     // And three topics, as a reader who ranks by topic has: their names are in the topic picker,
     // and every card gets an "Add to topic" menu.
-    await db().topic.createMany({ data: [1, 2, 3].map((k) => ({ userId: response.user.id, name: `Reader ${i}'s topic ${k}`, keywords: [] })) });
-    cookies.push(cookie);
+    await db().topic.createMany({
+      data: TOPIC_KEYWORDS.map((keywords, k) => ({ userId: response.user.id, name: `Reader ${i}'s topic ${k + 1}`, keywords })),
+    });
+    readers.push({ cookie, userId: response.user.id });
   }
-  return cookies;
+  return readers;
 }
 
 interface Sample {
@@ -370,7 +375,11 @@ async function compareReaders() {
       for (const category of CATEGORIES) await upsertEntries(slice.filter((e) => e.primaryCategory === category), { categories: [category], date: day });
     }
     // Each reader stars 20 papers of the listings asked for (every 3rd paper is of one category).
-    const sessions = await signedInSessions(connections, stored.filter((_, i) => i % 2 === 0).map((e) => e.id));
+    const signedIn = await signedInReaders(connections, stored.filter((_, i) => i % 2 === 0).map((e) => e.id));
+    const sessions = signedIn.map((r) => r.cookie);
+    // The inbox keeps a visit's start in a cookie of its own, sent to /inbox only (app/inbox/visit.ts):
+    // "first" is a reader's first visit, whose inbox is the latest announced day, on every request.
+    const inboxSessions = signedIn.map((r) => `${r.cookie}; inbox-visit=${encodeURIComponent(`${r.userId}|first`)}`);
     const pages = DAYS.flatMap((day) => CATEGORIES.map((category) => `/list/${category}?date=${day}`));
     let n = 0;
     const next = () => ({ kind: "listing" as const, path: pages[n++ % pages.length]! });
@@ -389,21 +398,25 @@ async function compareReaders() {
       return server;
     };
     const rows: [string, Sample[], number][] = [];
-    const phase = async (label: string, base: string, cookies: string[]) => {
-      const result = await readers(base, connections, seconds * 1000, next, cookies);
+    const phase = async (label: string, base: string, cookies: string[], pick: typeof next = next) => {
+      const result = await readers(base, connections, seconds * 1000, pick, cookies);
       rows.push([label, result.samples, result.elapsedMs]);
     };
     web = await start(true);
     const anatomy = await pageAnatomy(web.base, pages[0]!, sessions[0]!);
     await phase("signed out", web.base, []);
     await phase("signed in (kept page + reader slots)", web.base, sessions);
+    // The inbox ("/" of a reader with topics) is never kept: rendered for its reader every time.
+    const inbox = await fetch(`${web.base}/inbox`, { headers: { cookie: inboxSessions[0]!, accept: "text/html" } });
+    const inboxCards = ((await inbox.text()).match(/<article class="paper-card"/g) ?? []).length;
+    await phase(`signed in, /inbox (3 topics, latest day: ${inboxCards} cards)`, web.base, inboxSessions, () => ({ kind: "listing" as const, path: "/inbox" }));
     await web.stop();
     web = await start(false);
     await phase("signed in, PAGE_CACHE_READERS=false (rendered per reader)", web.base, sessions);
 
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg().map((l) => l.toFixed(2)).join(" ")}, Node ${process.version}, PostgreSQL at ${scratch.server.host}`);
     console.log(`web server: scripts/web.ts (next start × WEB_PROCESSES=${process.env.WEB_PROCESSES ?? "cores, at most 4"} behind the page cache, PAGE_CACHE_SECONDS=${PAGE_CACHE_SECONDS}); ${PAPERS} papers, ${pages.length} listing pages of 25 cards (${DAYS.length} days × ${CATEGORIES.length} categories)`);
-    console.log(`load: ${connections} readers, listing pages only, ${seconds} s per phase, gzip asked for`);
+    console.log(`load: ${connections} readers, listing pages (and /inbox in a phase of its own), ${seconds} s per phase, gzip asked for`);
     for (const [label, samples, elapsedMs] of rows) {
       const ms = samples.map((x) => x.ms);
       const errors = samples.filter((x) => x.status === 0 || x.status >= 400).length;
