@@ -105,7 +105,7 @@ async function label(card: HTMLElement, button: HTMLButtonElement) {
 type TopicName = { id: string; name: string };
 let topicNames: Promise<TopicName[]> | null = null;
 
-/** The reader's topics, asked for once per page (again after a failure). */
+/** The reader's topics, asked for once per page (again after a failure; CardActions forgets them on each page). */
 function readerTopicNames(): Promise<TopicName[]> {
   topicNames ??= fetch("/api/topics", { cache: "no-store" })
     .then(async (response) => {
@@ -228,6 +228,8 @@ export function CardActions({ refreshAfterStar = false }: { refreshAfterStar?: b
     document.addEventListener("click", onClick);
     document.addEventListener(TOGGLE_STAR_EVENT, onToggle);
     document.addEventListener("toggle", onDisclosure, true);
+    // A page reached by client-side navigation reads them again (a topic may have been made since).
+    topicNames = null;
     // A menu opened before the page's script was ready.
     for (const menu of document.querySelectorAll<HTMLDetailsElement>("article.paper-card details.topic-menu[open]")) void fillTopicMenu(menu);
     return () => {
