@@ -4,7 +4,8 @@
 // `recheckMs` (the job waits as delayed, using no attempt), until `waitForScoresMs` after it was
 // queued, when the rest are sent with the scores there are (an embed job that keeps failing must not
 // hold digests back for ever). Deliveries already made are never made again (claims in the database).
-import { DelayedError, type Job, type Processor } from "bullmq";
+import type { Job, Processor } from "bullmq";
+import { delayJob, HAND_BACK_MS } from "./delay-job";
 import { sendDigestsForDay, type DigestDeps } from "../lib/digest/send";
 import { childLogger } from "../lib/logger";
 import { payloadSchemas } from "../lib/queue";
@@ -29,18 +30,14 @@ export function createDigestProcessor(deps: DigestProcessorDeps): Processor {
       outcome = await sendDigestsForDay(date, deps, { sendUnready });
     } catch (error) {
       // Stopping: the claims were given back; hand the job back without using an attempt.
-      if (deps.shutdown?.aborted && token) {
-        await job.moveToDelayed(Date.now() + 100, token);
-        throw new DelayedError();
-      }
+      if (deps.shutdown?.aborted && token) await delayJob(job, token, HAND_BACK_MS);
       throw error;
     }
     const sent = outcome.deliveries.filter((d) => d.status !== "taken");
     if (sent.length || outcome.skipped) log.info({ date, deliveries: sent.length, waiting: outcome.waiting.length, skipped: outcome.skipped }, "digests");
     if (outcome.waiting.length && token) {
       await job.updateProgress({ date, delivered: sent.length, waiting: outcome.waiting.length });
-      await job.moveToDelayed(Date.now() + recheckMs, token);
-      throw new DelayedError();
+      await delayJob(job, token, recheckMs);
     }
     return { date, skipped: outcome.skipped, deliveries: outcome.deliveries.length, byStatus: countBy(outcome.deliveries.map((d) => d.status)) };
   };

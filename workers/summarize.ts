@@ -5,7 +5,8 @@
 // message; a shutdown leaves it as it is and puts the job back in the queue.
 // With `fullText` (FAQ_FULL_TEXT=true) the prompts carry the paper's PDF text, fitted to the token
 // budget; without a usable PDF the FAQ is made from the title and abstract and says so (sourceNote).
-import { DelayedError, UnrecoverableError, type Job, type Processor, type WorkerOptions } from "bullmq";
+import { UnrecoverableError, type Job, type Processor, type WorkerOptions } from "bullmq";
+import { delayJob, HAND_BACK_MS } from "./delay-job";
 import type { Env } from "../lib/env";
 import { loadPaperSource, type FullTextDeps } from "../lib/faq/full-text";
 import { buildPrompt, isFaqLanguage } from "../lib/faq/questions";
@@ -122,10 +123,7 @@ export function createSummarizeProcessor(deps: SummarizeProcessorDeps): Processo
         source = await loadPaperSource(faq.paperId, faq.version, { ...deps.fullText, signal: deps.shutdown });
       } catch (error) {
         // Only a shutdown gets here (other failures fall back to the abstract): hand the job back.
-        if (deps.shutdown?.aborted && token) {
-          await job.moveToDelayed(Date.now() + 100, token);
-          throw new DelayedError();
-        }
+        if (deps.shutdown?.aborted && token) await delayJob(job, token, HAND_BACK_MS);
         throw error;
       }
       if (source.kind === "full-text") fullText = source.text;
@@ -181,10 +179,7 @@ export function createSummarizeProcessor(deps: SummarizeProcessorDeps): Processo
           // Stopping: leave the FAQ as it is (its partial answer is not `done`, so the next run asks
           // again) and hand the job back without using an attempt.
           log.info({ faqId, index }, "shutdown during generation; job goes back to the queue");
-          if (token) {
-            await job.moveToDelayed(Date.now() + 100, token);
-            throw new DelayedError();
-          }
+          if (token) await delayJob(job, token, HAND_BACK_MS);
           throw error;
         }
         if (error instanceof LlmError) {
