@@ -11,6 +11,7 @@ import { QueueConnection } from "../../lib/queue";
 import { adminActionExports, adminActions, adminPages, adminRoutes } from "../helpers/admin-endpoints";
 import { createFreshDatabase, type FreshDatabase } from "../helpers/fresh-database";
 import { startWeb, type WebServer } from "../helpers/web";
+import { signUpOverHttp } from "../helpers/sign-up";
 
 const tag = randomBytes(4).toString("hex");
 const adminEmail = `admin-${tag}@example.org`;
@@ -27,13 +28,7 @@ let queues: QueueConnection;
 const cookies: Record<"admin" | "reader" | "victim", string> = { admin: "", reader: "", victim: "" };
 
 async function signUp(email: string): Promise<string> {
-  const response = await fetch(`${web.url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: web.url },
-    body: JSON.stringify({ email, password, name: email.split("@")[0] }),
-  });
-  expect(response.status).toBe(200);
-  return response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return (await signUpOverHttp(web.url, email, { password, name: email.split("@")[0]! })).cookie;
 }
 
 async function sessionUser(cookie: string): Promise<{ email: string; role: string } | null> {

@@ -25,6 +25,7 @@ import { createTopic } from "../../lib/queries/topics";
 import { cookiesOf, hasChromium, launchBrowser } from "../helpers/browser";
 import { entry, randomPaperId, seedListing } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
+import { signUpOverHttp } from "../helpers/sign-up";
 
 const ARTIFACTS = path.join(ROOT, "test-artifacts");
 const SHOTS = existsSync("/tmp/h/shots") ? "/tmp/h/shots" : ARTIFACTS;
@@ -47,13 +48,7 @@ let plain: { cookie: string; userId: string };
 
 async function signUp(name: string): Promise<{ cookie: string; userId: string }> {
   const email = `${name}-${tag}@example.org`;
-  const response = await fetch(`${web.url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: web.url },
-    body: JSON.stringify({ email, password: "correct horse battery staple", name }),
-  });
-  expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const { cookie } = await signUpOverHttp(web.url, email, { password: "correct horse battery staple", name });
   return { cookie, userId: (await db().user.findUniqueOrThrow({ where: { email } })).id };
 }
 

@@ -16,6 +16,7 @@ import { encodeStarCursor } from "../../lib/query-params";
 import { topicFeedPath } from "../../lib/topics/feed-token";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
+import { signUpOverHttp } from "../helpers/sign-up";
 
 const tag = randomBytes(4).toString("hex");
 const adminEmail = `params-admin-${tag}@example.org`;
@@ -53,13 +54,7 @@ beforeAll(async () => {
   );
   // The topic feed's token is signed with the server's secret: the server gets this process's.
   web = await startWeb({ AUTH_SECRET: authSecret(env()), ADMIN_EMAILS: adminEmail });
-  const signUp = await fetch(`${web.url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: web.url },
-    body: JSON.stringify({ email: adminEmail, password: "a long enough password", name: "Params admin" }),
-  });
-  expect(signUp.status).toBe(200);
-  cookie = signUp.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  ({ cookie } = await signUpOverHttp(web.url, adminEmail, { password: "a long enough password", name: "Params admin" }));
   const user = await db().user.findUniqueOrThrow({ where: { email: adminEmail } });
   await starPaper(user.id, ids[0]!);
   topicId = (await createTopic(user.id, { name: `Parameters ${tag}`, description: "Query strings.", keywords: ["parameters"] })).id;

@@ -8,6 +8,7 @@ import { db } from "../../lib/db";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
 import { createAccount, hasChromium, launchBrowser } from "../helpers/browser";
+import { signUpOverHttp } from "../helpers/sign-up";
 
 let web: WebServer & { pid: number };
 const day = randomDay();
@@ -44,14 +45,8 @@ test("a signed-out reader's listing is rendered once, then served kept, with the
 
 /** A reader with an account and a session (through the front, as the sign-up form does); returns their Cookie header and id. */
 async function signUp(email: string): Promise<{ cookie: string; userId: string }> {
-  const response = await fetch(`${web.url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: web.url },
-    body: JSON.stringify({ email, password: "correct horse battery staple", name: "Kept Reader" }),
-  });
-  expect(response.status).toBe(200);
+  const { response, cookie } = await signUpOverHttp(web.url, email, { password: "correct horse battery staple", name: "Kept Reader" });
   expect(response.headers.get("x-page-cache")).toBe("bypass");
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
   const user = await db().user.findUniqueOrThrow({ where: { email } });
   return { cookie, userId: user.id };
 }

@@ -21,6 +21,7 @@ import { startFakeLlm, type FakeLlm, type FakeLlmCall } from "../helpers/fake-ll
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 import { readSse } from "../helpers/sse";
 import { startWeb, type WebServer } from "../helpers/web";
+import { signUpOverHttp } from "../helpers/sign-up";
 
 const LIMIT = 2;
 const pgSchema = inject("databaseKind") === "embedded" ? "public" : "bullmq";
@@ -43,13 +44,7 @@ async function seedPaper(day = randomDay()): Promise<string> {
 
 async function signUp(name: string): Promise<{ cookie: string; userId: string }> {
   const email = `${name}-${tag}@example.org`;
-  const response = await fetch(`${web.url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: web.url },
-    body: JSON.stringify({ email, password: "correct horse battery staple", name }),
-  });
-  expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const { cookie } = await signUpOverHttp(web.url, email, { password: "correct horse battery staple", name });
   const user = await db().user.findUniqueOrThrow({ where: { email } });
   return { cookie, userId: user.id };
 }

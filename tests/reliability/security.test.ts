@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { hasChromium, launchBrowser } from "../helpers/browser";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
+import { signUpOverHttp } from "../helpers/sign-up";
 import { killHard, startPrivateRedis, startWorker } from "./support";
 
 const AUTH_SECRET = `auth-${randomBytes(24).toString("hex")}`;
@@ -168,12 +169,7 @@ test.skipIf(!hasChromium)("an inline script without the nonce does not run throu
 /** Signs up a new account through better-auth's endpoint; returns the Set-Cookie headers. */
 async function signUp(base: string, origin: string): Promise<string[]> {
   const email = `cookie-${randomBytes(4).toString("hex")}@example.org`;
-  const response = await fetch(`${base}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin },
-    body: JSON.stringify({ email, password: "a long enough password", name: email }),
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
+  const { response } = await signUpOverHttp(base, email, { password: "a long enough password", name: email, origin });
   return response.headers.getSetCookie();
 }
 

@@ -10,6 +10,7 @@ import { cookiesOf, hasChromium, launchBrowser } from "../helpers/browser";
 import { entry, randomDay, randomPaperId, seedListing } from "../helpers/seed";
 import { callStarAction, starActionExports, starActions, starRoutes } from "../helpers/star-endpoints";
 import { startWeb, type WebServer } from "../helpers/web";
+import { signUpOverHttp } from "../helpers/sign-up";
 import { withSql } from "./support";
 
 const tag = randomBytes(3).toString("hex");
@@ -29,13 +30,8 @@ afterAll(async () => {
 /** A new account signed up through better-auth: its address and its session's Cookie header. */
 async function signUp(): Promise<{ cookie: string; email: string }> {
   const email = `authz-${randomBytes(4).toString("hex")}@example.org`;
-  const response = await fetch(`${web.url}/api/auth/sign-up/email`, {
-    method: "POST",
-    headers: { "content-type": "application/json", origin: web.url },
-    body: JSON.stringify({ email, password: "a long enough password", name: email }),
-  });
-  expect(response.status).toBe(200);
-  return { cookie: response.headers.getSetCookie().map((c) => c.split(";")[0]!).join("; "), email };
+  const { cookie } = await signUpOverHttp(web.url, email, { password: "a long enough password", name: email });
+  return { cookie, email };
 }
 
 /** A new account (signUp) whose session cookie goes into a browser context. */
