@@ -4,6 +4,7 @@
 // (words in the server's HTML, readable without JavaScript, Retry-After) instead of Next's error
 // shell, which only a browser running the app's scripts turns into words (app/error.tsx).
 import pg from "pg";
+import { PALETTE_CSS, themeFromCookie } from "./render/page-theme";
 
 const PROBE_TIMEOUT_MS = 1_500;
 /** A probe's answer is reused this long: a burst of failing page views costs one probe. */
@@ -47,20 +48,14 @@ export interface ErrorPage {
 
 /** The 503 page: the site's colours and the reader's theme (cookie), what happened, what to do; no script. */
 export function databaseDownPage(cookieHeader: string | undefined, path: string): ErrorPage {
-  const theme = /(?:^|;\s*)theme=(dark|light)(?:;|$)/.exec(cookieHeader ?? "")?.[1];
-  const dataTheme = theme ?? "system";
   const html = `<!DOCTYPE html>
-<html lang="en" data-theme="${dataTheme}">
+<html lang="en" data-theme="${themeFromCookie(cookieHeader)}">
 <head>
 <meta charset="utf-8"/>
 <meta name="viewport" content="width=device-width, initial-scale=1"/>
 <meta name="robots" content="noindex"/>
 <title>Database unreachable · Paper Triage</title>
-<style>
-:root { color-scheme: light; --bg: #fbfbfa; --fg: #1d1d1f; --muted: #5f6368; --card: #ffffff; --border: #e2e2e0; --accent: #b31b1b; --link: #1a56b0;
-  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
-@media (prefers-color-scheme: dark) { :root[data-theme="system"] { color-scheme: dark; --bg: #121316; --fg: #e8e8ea; --muted: #a0a4ab; --card: #1b1d22; --border: #2d3038; --accent: #ff6b6b; --link: #8ab4f8; } }
-:root[data-theme="dark"] { color-scheme: dark; --bg: #121316; --fg: #e8e8ea; --muted: #a0a4ab; --card: #1b1d22; --border: #2d3038; --accent: #ff6b6b; --link: #8ab4f8; }
+<style>${PALETTE_CSS}
 body { margin: 0; background: var(--bg); color: var(--fg); line-height: 1.5; }
 a { color: var(--link); }
 header { padding: 0.75rem 1.25rem; border-bottom: 1px solid var(--border); background: var(--card); }

@@ -3,21 +3,9 @@
 // carry the site's colours, the reader's theme (the `theme` cookie, else the system's), and work on a
 // phone and with the keyboard alone. Every text from the database is escaped.
 import { escapeHtml } from "@/lib/render/math";
+import { PALETTE_CSS, type PageTheme } from "@/lib/render/page-theme";
 
-export type PageTheme = "light" | "dark" | "system";
-
-/** The reader's saved theme from a Cookie header, as the layout reads it. */
-export function themeFrom(cookieHeader: string | null): PageTheme {
-  const saved = /(?:^|;\s*)theme=(light|dark)(?:;|$)/.exec(cookieHeader ?? "")?.[1];
-  return saved === "light" || saved === "dark" ? saved : "system";
-}
-
-const DARK = "color-scheme:dark;--bg:#121316;--fg:#e8e8ea;--muted:#a0a4ab;--card:#1b1d22;--border:#2d3038;--accent:#ff6b6b;--link:#8ab4f8;";
-const STYLE = `
-:root{color-scheme:light;--bg:#fbfbfa;--fg:#1d1d1f;--muted:#5f6368;--card:#fff;--border:#e2e2e0;--accent:#b31b1b;--link:#1a56b0;
-  font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif}
-@media (prefers-color-scheme:dark){:root[data-theme="system"]{${DARK}}}
-:root[data-theme="dark"]{${DARK}}
+const STYLE = `${PALETTE_CSS}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);line-height:1.5}
 a{color:var(--link)}

@@ -8,7 +8,8 @@
 import { readUnsubscribeToken } from "@/lib/digest/token";
 import { digestSubscription, unsubscribeDigest, type DigestChannel } from "@/lib/queries/digests";
 import { escapeHtml } from "@/lib/render/math";
-import { themeFrom, unsubscribePage, type PageTheme } from "./page-html";
+import { themeFromCookie, type PageTheme } from "@/lib/render/page-theme";
+import { unsubscribePage } from "./page-html";
 
 export const dynamic = "force-dynamic";
 
@@ -38,7 +39,7 @@ const gone = (theme: PageTheme) =>
 const topicLink = (topicId: string) => `<a href="/topics/${escapeHtml(topicId)}">the topic's page</a>`;
 
 export async function GET(request: Request): Promise<Response> {
-  const theme = themeFrom(request.headers.get("cookie"));
+  const theme = themeFromCookie(request.headers.get("cookie"));
   const url = new URL(request.url);
   const token = url.searchParams.get("token");
   const subject = readUnsubscribeToken(token);
@@ -62,7 +63,7 @@ export async function GET(request: Request): Promise<Response> {
 }
 
 export async function POST(request: Request): Promise<Response> {
-  const theme = themeFrom(request.headers.get("cookie"));
+  const theme = themeFromCookie(request.headers.get("cookie"));
   const subject = readUnsubscribeToken(new URL(request.url).searchParams.get("token"));
   if (!subject) return badLink(theme);
   const done = await unsubscribeDigest(subject.topicId, subject.channel);
