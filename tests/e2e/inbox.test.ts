@@ -22,7 +22,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { ROOT } from "../../lib/build";
 import { db, disconnectDb } from "../../lib/db";
 import { createTopic } from "../../lib/queries/topics";
-import { cookiesOf, hasChromium, launchBrowser } from "../helpers/browser";
+import { cookiesOf, hasChromium, launchBrowser, pressUntil } from "../helpers/browser";
 import { entry, randomPaperId, seedListing } from "../helpers/seed";
 import { startWeb, type WebServer } from "../helpers/web";
 import { signUpOverHttp } from "../helpers/sign-up";
@@ -136,21 +136,10 @@ const seenMark = (paperId: string) => db().seenMark.findUnique({ where: { userId
 const cards = (page: Page) =>
   page.$$eval("li.inbox-item", (items) => items.map((li) => ({ id: li.querySelector("article")?.getAttribute("data-paper-id"), seen: li.classList.contains("is-seen") })));
 
-/**
- * `j` onto the first card, pressed again until the page's keys work: they are attached once React has
- * hydrated the page, which a loaded machine may not have done when the test's first key goes out (an
- * unhandled press does nothing, so pressing again changes nothing else).
- */
+/** `j` onto the first card, pressed again until the page's keys work (see pressUntil). */
 async function jOntoFirstCard(page: Page, id: string) {
-  await expect
-    .poll(
-      async () => {
-        await page.keyboard.press("j");
-        return page.evaluate(() => document.activeElement?.closest("article")?.getAttribute("data-paper-id") ?? null);
-      },
-      { timeout: 10_000 },
-    )
-    .toBe(id);
+  const onCard = async () => (await page.evaluate(() => document.activeElement?.closest("article")?.getAttribute("data-paper-id") ?? null)) === id;
+  await pressUntil(page, "j", onCard, { timeout: 10_000, settle: 0 });
 }
 
 async function screenshots(page: Page, name: string) {

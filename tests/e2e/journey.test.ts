@@ -40,7 +40,7 @@ import {
   userEnv,
   type AppProcess,
 } from "../helpers/app-process";
-import { hasChromium, launchBrowser } from "../helpers/browser";
+import { hasChromium, launchBrowser, pressUntil } from "../helpers/browser";
 import { startFakeLlm, type FakeLlm } from "../helpers/fake-llm";
 import { fixture, FIXTURES } from "../helpers/fixtures";
 import { createFreshDatabase, type FreshDatabase } from "../helpers/fresh-database";
@@ -598,7 +598,7 @@ for (const { setUp, available, why } of setUps) {
           await journey.step("keyword filter", async () => {
             await page.goto(statDay);
             await page.locator("body").click();
-            await page.keyboard.press("/");
+            await pressUntil(page, "/", () => page.getByLabel("Keywords").isVisible());
             await page.getByLabel("Keywords").fill(reading.word);
             const expected = `1 of ${stat.entries.length} papers match`;
             try {

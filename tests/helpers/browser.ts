@@ -39,3 +39,22 @@ export function cookiesOf(header: string, url: string): { name: string; value: s
     return { name: name!, value: value.join("="), url };
   });
 }
+
+/**
+ * Presses `key` until `done` holds (up to `timeout` ms), giving each press `settle` ms to show its
+ * effect before the next. The app's keys are attached once React has hydrated the page, which a
+ * loaded machine may not have done when a test's first key goes out; an unhandled press does
+ * nothing, so pressing again changes nothing else.
+ */
+export async function pressUntil(page: Page, key: string, done: () => Promise<boolean>, { timeout = 15_000, settle = 1_000 } = {}): Promise<void> {
+  const until = Date.now() + timeout;
+  for (;;) {
+    await page.keyboard.press(key);
+    const settled = Date.now() + settle;
+    do {
+      if (await done()) return;
+      await page.waitForTimeout(50);
+    } while (Date.now() < settled);
+    if (Date.now() > until) throw new Error(`pressing "${key}" for ${timeout / 1000} s did not have its effect (was the page hydrated?)`);
+  }
+}
