@@ -56,8 +56,10 @@ function workerEnv(server: TestHttpServer): Record<string, string> {
   };
 }
 
-/** Crawl-run jobs waiting, delayed or active (the daily-check schedulers' next jobs are always delayed). */
-/** The crawl-run jobs not finished yet, each as "id: state (attempts made)" (a failure names them). */
+/**
+ * Crawl-run jobs waiting, delayed or active (the daily-check schedulers' next jobs are always
+ * delayed), each as "id: state (attempts made)", so that a failure names them.
+ */
 async function pendingRunJobs(): Promise<string[]> {
   const jobs = await queue.queue("crawl").getJobs(["active", "wait", "delayed", "prioritized", "waiting-children"]);
   const pending = jobs.filter((job) => job?.data?.kind === "run");
