@@ -2,9 +2,10 @@
 // daily digest read: getFollowedCategories) announced on the days since their previous visit that
 // score at least DEFAULT_FEED_THRESHOLD for one of their topics, best first, each once with the
 // topics it matched; and the reader's seen marks (seen_marks), which take a paper out of the inbox
-// until a newer version of it is announced. A day's papers are picked for a topic by the one function
-// that picks them for the listing's topic view, the feed and the digest (lib/queries/topics.ts
-// listScoredPapersForDay): the inbox of a day holds, for each topic, the papers its digest sends.
+// until a newer version of it is announced. A day's papers are scored for a topic by the one SQL that
+// scores them for the listing's topic view, the feed and the digest (lib/topics/blend.ts scoreSql;
+// here for all the reader's topics in one statement, lib/queries/topics.ts
+// listScoredPapersForTopics): the inbox of a day holds, for each topic, the papers its digest sends.
 //
 // "Since the previous visit" (users.inbox_visited_at): every inbox view records its time, and the
 // window starts at the UTC day of the view before it, inclusive (a day stored after a visit that
@@ -16,7 +17,7 @@ import type { ListingSpec } from "../arxiv/categories";
 import { db } from "../db";
 import { DEFAULT_FEED_THRESHOLD } from "../topics/blend";
 import { listingDays } from "./listings";
-import { listScoredPapersForDay, type ScoredPaper } from "./topics";
+import { listScoredPapersForTopics, type ScoredPaper } from "./topics";
 import type { PaperRecord } from "./papers";
 
 /** Announced days an inbox looks back at most, however long the reader was away. */
@@ -91,8 +92,9 @@ export async function inboxDays(spec: ListingSpec, since: Date | null): Promise<
  * score at least `min` (DEFAULT_FEED_THRESHOLD, as the digest) for at least one of `topics` (the
  * reader's own; another reader's topic scores nothing), best first (equal scores by the learned part,
  * then id), at most `limit`. Papers the reader has seen at their latest version are left out unless
- * `showSeen`; one seen at an older version is listed as `updated`. One scoring statement per topic and
- * day (listScoredPapersForDay, without explanations) and one read of the seen marks.
+ * `showSeen`; one seen at an older version is listed as `updated`. One scoring statement per day for
+ * all the topics (listScoredPapersForTopics: the scores of listScoredPapersForDay, without
+ * explanations) and one read of the seen marks.
  */
 export async function listInbox(
   userId: string,
@@ -103,22 +105,20 @@ export async function listInbox(
 ): Promise<Inbox> {
   if (!days.length || !topics.length) return { days, papers: [], total: 0, seenHidden: 0 };
   const min = options.min ?? DEFAULT_FEED_THRESHOLD;
-  const pairs = topics.flatMap((topic) => days.map((day) => ({ topic, day })));
-  const listings = await Promise.all(pairs.map(({ topic, day }) => listScoredPapersForDay(userId, topic.id, spec, day, { min, explain: false })));
+  const byId = new Map(topics.map((t) => [t.id, t]));
+  const hits = (await Promise.all(days.map((day) => listScoredPapersForTopics(userId, [...byId.keys()], spec, day, { min })))).flat();
   // Paper id → the paper, its best score (with that topic's learned part, to order equal scores) and its topics.
   const best = new Map<string, { paper: ScoredPaper; score: number; learned: number; topics: Map<string, InboxTopicScore> }>();
-  listings.forEach(({ papers }, i) => {
-    const topic = pairs[i]!.topic;
-    for (const paper of papers) {
-      const { score, modelPart } = paper.relevance;
-      const entry = best.get(paper.id) ?? { paper, score: -1, learned: Number.NEGATIVE_INFINITY, topics: new Map() };
-      // A paper listed on two of the days (new, then replaced) is scored once per day: the same score.
-      entry.topics.set(topic.id, { id: topic.id, name: topic.name, score });
-      const learned = modelPart ?? Number.NEGATIVE_INFINITY;
-      if (score > entry.score || (score === entry.score && learned > entry.learned)) Object.assign(entry, { score, learned });
-      best.set(paper.id, entry);
-    }
-  });
+  for (const { topicId, paper } of hits) {
+    const topic = byId.get(topicId)!;
+    const { score, modelPart } = paper.relevance;
+    const entry = best.get(paper.id) ?? { paper, score: -1, learned: Number.NEGATIVE_INFINITY, topics: new Map() };
+    // A paper listed on two of the days (new, then replaced) is scored once per day: the same score.
+    entry.topics.set(topic.id, { id: topic.id, name: topic.name, score });
+    const learned = modelPart ?? Number.NEGATIVE_INFINITY;
+    if (score > entry.score || (score === entry.score && learned > entry.learned)) Object.assign(entry, { score, learned });
+    best.set(paper.id, entry);
+  }
   if (!best.size) return { days, papers: [], total: 0, seenHidden: 0 };
   const marks = await db().seenMark.findMany({ where: { userId, paperId: { in: [...best.keys()] } }, select: { paperId: true, version: true } });
   const seenVersions = new Map(marks.map((m) => [m.paperId, m.version]));

@@ -442,6 +442,38 @@ export async function listScoredPapersForDay(
   return { papers, total: rows[0]?.total ?? 0 };
 }
 
+/**
+ * A day's listing scored for several of the reader's topics at once (the inbox): for each topic, the
+ * papers scoring at least `min`, as listScoredPapersForDay gives them (same scores, no explanations),
+ * in ONE statement for all the topics: the listing, the papers and their vectors are read once, not
+ * once per topic. Unordered; another reader's topics (and ids that are not topic ids) give nothing.
+ */
+export async function listScoredPapersForTopics(
+  userId: string,
+  topicIds: string[],
+  spec: ListingSpec,
+  date: string,
+  options: { min?: number } = {},
+): Promise<{ topicId: string; paper: ScoredPaper }[]> {
+  const ids = topicIds.filter(isTopicId);
+  if (!ids.length) return [];
+  const { sql, args } = listingCte(spec, date);
+  const rows = await db().$queryRawUnsafe<(ScoredRow & { topic_id: string })[]>(
+    `${sql},
+     candidates AS (SELECT kept.paper_id FROM kept),
+     ${scoreSql("candidates", "$4", "$5", true)},
+     hits AS (SELECT s.* FROM scored s WHERE s.score >= $6)
+     SELECT ${PAPER_COLUMNS}, kept.announce_type, kept.position, hits.topic_id::text AS topic_id, hits.score, hits.model_part,
+       hits.keyword_part, hits.matched, hits.label, ${TLDR_COLUMN}
+     FROM hits JOIN kept ON kept.paper_id = hits.paper_id JOIN papers p ON p.id = hits.paper_id`,
+    ...args,
+    ids,
+    userId,
+    options.min ?? 0,
+  );
+  return rows.map((r) => ({ topicId: r.topic_id, paper: toScored(r) }));
+}
+
 /** The owner of a topic (for the feed, which is authorised by a token, not a session). */
 export async function topicOwner(topicId: string): Promise<{ userId: string; name: string } | null> {
   if (!isTopicId(topicId)) return null;

@@ -40,31 +40,32 @@ export function blend({ model, keyword }: BlendParts): number {
 
 /**
  * SQL scoring the papers of a `candidates` relation (column paper_id) for the topic `$topic` owned by
- * `$user`. Parameter placeholders are given by the caller so the text can follow other CTEs. Yields
- * one row per candidate with: paper_id, score, margin (the model's, to order equal scores),
- * model_part, keyword_part, matched (keywords in the
- * topic's order), label (the reader's label of the paper for this topic, or null). A topic that is
- * not the user's yields no rows at all.
+ * `$user` (with `many`: for each of the topics of the uuid[] `$topic` the user owns, in one pass).
+ * Parameter placeholders are given by the caller so the text can follow other CTEs. Yields one row
+ * per candidate and topic with: paper_id, topic_id, score, margin (the model's, to order equal
+ * scores), model_part, keyword_part, matched (keywords in the topic's order), label (the reader's
+ * label of the paper for this topic, or null). A topic that is not the user's yields no rows at all.
  */
-export function scoreSql(candidates: string, topicParam: string, userParam: string): string {
+export function scoreSql(candidates: string, topicParam: string, userParam: string, many = false): string {
   return `
   topic AS (
-    SELECT t.id, t.keywords FROM topics t WHERE t.id = ${topicParam}::uuid AND t.user_id = ${userParam}
+    SELECT t.id, t.keywords FROM topics t
+    WHERE ${many ? `t.id = ANY(${topicParam}::uuid[])` : `t.id = ${topicParam}::uuid`} AND t.user_id = ${userParam}
   ),
   -- MATERIALIZED: read once, not again for every paper scored. The text round trip de-TOASTs the
   -- weights once here; a stored (compressed) value would otherwise be unpacked for every paper.
   model AS MATERIALIZED (
-    SELECT m.weights::text::sparsevec AS weights, m.dense::text::vector AS dense, m.embedding_model, m.bias, m.feature_version,
+    SELECT m.topic_id, m.weights::text::sparsevec AS weights, m.dense::text::vector AS dense, m.embedding_model, m.bias, m.feature_version,
       m.quantiles, cardinality(m.quantiles) AS n
     FROM topic_models m JOIN topic ON m.topic_id = topic.id
   ),
   kw AS MATERIALIZED (
-    SELECT k.ord, k.word, phraseto_tsquery('english', k.word) AS q
+    SELECT topic.id AS topic_id, k.ord, k.word, phraseto_tsquery('english', k.word) AS q
     FROM topic, unnest(topic.keywords) WITH ORDINALITY AS k(word, ord)
     WHERE numnode(phraseto_tsquery('english', k.word)) > 0
   ),
   parts AS (
-    SELECT c.paper_id,
+    SELECT c.paper_id, topic.id AS topic_id,
       km.matched,
       km.keyword_part,
       mz.margin,
@@ -78,7 +79,7 @@ export function scoreSql(candidates: string, topicParam: string, userParam: stri
       (SELECT tp.label::text FROM topic_papers tp WHERE tp.topic_id = topic.id AND tp.paper_id = c.paper_id) AS label
     FROM ${candidates} c
     CROSS JOIN topic
-    LEFT JOIN model ON true
+    LEFT JOIN model ON model.topic_id = topic.id
     JOIN papers sp ON sp.id = c.paper_id
     -- LATERAL … LIMIT 1 (not pulled up into a join): one index lookup per candidate, never a scan of
     -- every stored vector, which a hash join the planner may pick once the tables are large would be.
@@ -106,7 +107,7 @@ export function scoreSql(candidates: string, topicParam: string, userParam: stri
           sum(CASE WHEN tv.title_vector @@ kw.q THEN 1.0
                    WHEN sp.search_vector @@ kw.q THEN ${TEXT_WEIGHT} ELSE 0 END)::float8 / count(*)
         END AS keyword_part
-      FROM kw
+      FROM kw WHERE kw.topic_id = topic.id
     ) km
   ),
   scored AS (

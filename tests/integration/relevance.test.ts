@@ -31,6 +31,7 @@ import {
   getTopic,
   labelPaper,
   listScoredPapersForDay,
+  listScoredPapersForTopics,
   listTopicPapers,
   listTopics,
   updateTopic,
@@ -507,6 +508,42 @@ describe("(f) cold start: the topic's own text", () => {
     // TEXT_WEIGHT is what an abstract-only keyword counts (checked on a paper of another day here).
     expect(TEXT_WEIGHT).toBeGreaterThan(0);
     expect(TEXT_WEIGHT).toBeLessThan(1);
+  });
+
+  test("scored together in one statement (the inbox), each topic gets exactly the scores it gets alone", async () => {
+    const mine = (await listTopics(alice)).map((t) => t.id);
+    // Trained models with and without keywords, labels of both kinds: the joins must keep them apart.
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    const bobs = (await listTopics(bob)).map((t) => t.id);
+    expect(bobs.length).toBeGreaterThan(0);
+    const together = await listScoredPapersForTopics(alice, [...mine, ...bobs, "not-a-topic"], spec, listingDay);
+    const view = (p: ScoredPaper) => ({
+      id: p.id,
+      title: p.title,
+      announceType: p.announceType,
+      tldr: p.tldr,
+      score: p.relevance.score,
+      modelPart: p.relevance.modelPart,
+      keywordPart: p.relevance.keywordPart,
+      matched: p.relevance.matched,
+      label: p.relevance.label,
+    });
+    const byId = (papers: ScoredPaper[]) => papers.map(view).sort((a, b) => a.id.localeCompare(b.id));
+    // Another reader's topics and ids that are not topic ids give nothing.
+    expect(new Set(together.map((h) => h.topicId))).toEqual(new Set(mine));
+    for (const topicId of mine) {
+      const alone = (await listScoredPapersForDay(alice, topicId, spec, listingDay, { explain: false })).papers;
+      expect(alone).toHaveLength(dayKeys.length);
+      expect(byId(together.filter((h) => h.topicId === topicId).map((h) => h.paper)), `topic ${topicId}`).toEqual(byId(alone));
+    }
+    // A threshold keeps exactly the pairs at or above it.
+    const scores = together.map((h) => h.paper.relevance.score).sort((a, b) => a - b);
+    const cut = scores[Math.floor(scores.length / 2)]!;
+    const pairs = (hits: typeof together) => hits.map((h) => `${h.topicId} ${h.paper.id}`).sort();
+    const high = await listScoredPapersForTopics(alice, mine, spec, listingDay, { min: cut });
+    expect(high.length).toBeGreaterThan(0);
+    expect(high.length).toBeLessThan(together.length);
+    expect(pairs(high)).toEqual(pairs(together.filter((h) => h.paper.relevance.score >= cut)));
   });
 });
 
