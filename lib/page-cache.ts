@@ -71,7 +71,7 @@ export interface PageCacheOptions {
   readers?: {
     /** `bytes`: what the prepared page holds, counted against maxBytes with the kept page. */
     prepare: (body: Buffer, gzip: boolean) => { bytes: number };
-    serve: (headers: IncomingHttpHeaders, prepared: { bytes: number }) => Promise<{ body: Buffer; setCookie: string[] }>;
+    serve: (headers: IncomingHttpHeaders, prepared: { bytes: number }) => Promise<{ body: Buffer | Buffer[]; setCookie: string[] }>;
     forget?: (headers: IncomingHttpHeaders) => void;
     /**
      * Asked first: where this reader goes instead (answered 307, `x-page-cache: reader-redirect`),
@@ -240,14 +240,18 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
       .filter((h): h is [string, string | string[]] => !HOP_BY_HOP.has(h[0]) && h[1] !== undefined)
       .map(([name, value]) => (name === "content-security-policy" && typeof value === "string" ? [name, withScriptNonce(value, nonce)] : [name, value]));
 
-  /** A kept page's answer: its headers and status, with `body` (its own, or a reader's form of it). */
-  const send = (res: ServerResponse, entry: Entry, state: string, body = entry.body, setCookie: string[] = []) => {
+  /** A kept page's answer: its headers and status, with `body` (its own, or a reader's form of it, maybe in pieces). */
+  const send = (res: ServerResponse, entry: Entry, state: string, body: Buffer | Buffer[] = entry.body, setCookie: string[] = []) => {
     for (const [name, value] of entry.headers) if (name !== "content-length") res.setHeader(name, value);
     if (setCookie.length) res.setHeader("set-cookie", setCookie);
-    res.setHeader("content-length", body.length);
+    const pieces = Array.isArray(body) ? body : [body];
+    res.setHeader("content-length", pieces.reduce((n, b) => n + b.length, 0));
     res.setHeader("x-page-cache", state);
     res.writeHead(entry.status);
-    res.end(body);
+    // Corked: the pieces leave in one write (writev), not one packet each.
+    res.cork();
+    for (const piece of pieces) if (piece.length) res.write(piece);
+    res.end();
   };
 
   /** The kept page of `key` while it may be served: as it is (`hit`), or while one render replaces it (`stale`). */
@@ -447,7 +451,7 @@ export function createPageCacheServer(options: PageCacheOptions): PageCacheServe
     if (!entry) return pass(req, res);
     counts.readers += 1;
     const gzip = entry.headers.some(([name, value]) => name === "content-encoding" && value === "gzip");
-    let page: { body: Buffer; setCookie: string[] };
+    let page: { body: Buffer | Buffer[]; setCookie: string[] };
     try {
       if (!entry.prepared) {
         entry.prepared = options.readers!.prepare(entry.body, gzip);

@@ -6,8 +6,9 @@
 // A kept page is prepared once (readerTemplate): cut at its slots, and, when it is kept compressed,
 // the parts between slots compressed once, each ending on a byte boundary (a deflate "full flush").
 // A reader's page is then those parts with the reader's slot contents between them as stored
-// (uncompressed) deflate blocks, and a new gzip trailer: no page is unpacked, searched or compressed
-// again per reader. Per reader, read at most every READER_CACHE_MS: the session (through the auth
+// (uncompressed) deflate blocks, and a new gzip trailer whose CRC comes from the parts' CRCs computed
+// once: no page is unpacked, searched or compressed again per reader, and the few forms a card's
+// slot takes (signed in or not, starred or not, with topics or not) are made once per kept page. Per reader, read at most every READER_CACHE_MS: the session (through the auth
 // library, which checks the cookie's signature) and one query for the reader's topics and stars.
 import type { IncomingHttpHeaders } from "node:http";
 import { constants, crc32, deflateRawSync, gunzipSync } from "node:zlib";
@@ -28,6 +29,8 @@ export interface ReaderTemplate {
   slots: Slot[];
   /** With a compressed page: each part compressed on its own, ending on a byte boundary; the last one final. */
   deflated?: Buffer[];
+  /** With a compressed page: each part's CRC-32 and the operator that moves a CRC past its length (crcShift). */
+  crcs?: { crc: number; shift: Uint32Array }[];
   /** The papers whose cards have a slot. */
   paperIds: string[];
   /** What it holds in memory (the web front counts it against its limit). */
@@ -39,6 +42,7 @@ export function readerTemplate(body: Buffer, gzip: boolean): ReaderTemplate {
   const html = (gzip ? gunzipSync(body) : body).toString("utf8");
   const parts: Buffer[] = [];
   const slots: Slot[] = [];
+  let cardSlotBytes = 0;
   let last = 0;
   for (const match of html.matchAll(SLOT_PATTERN)) {
     const [whole, kind, data, content] = match as unknown as [string, string, string | undefined, string];
@@ -49,6 +53,7 @@ export function readerTemplate(body: Buffer, gzip: boolean): ReaderTemplate {
       // Only a card rendered for nobody names its title in its star; any other is left as it is.
       const title = titleOfSignedOutStar(content);
       if (title !== undefined) found = { kind, id: JSON.parse(data) as string, title };
+      if (found) cardSlotBytes += whole.length;
     }
     if (!found) continue;
     parts.push(Buffer.from(html.slice(last, match.index)));
@@ -59,10 +64,50 @@ export function readerTemplate(body: Buffer, gzip: boolean): ReaderTemplate {
   const deflated = gzip
     ? parts.map((part, i) => deflateRawSync(part, { finishFlush: i === parts.length - 1 ? constants.Z_FINISH : constants.Z_FULL_FLUSH }))
     : undefined;
+  const crcs = gzip ? parts.map((part) => ({ crc: crc32(part), shift: crcShift(part.length) })) : undefined;
   const paperIds = slots.flatMap((s) => (s.kind === "card" ? [s.id] : []));
-  const bytes = parts.reduce((n, p) => n + p.length, 0) + (deflated?.reduce((n, d) => n + d.length, 0) ?? 0);
-  return { parts, slots, deflated, paperIds, bytes };
+  // Room for the forms of its cards that readers' pages share (cardFilled): two of each, plain and
+  // as stored blocks, about the size of the card slots as rendered for nobody.
+  const cardForms = 4 * cardSlotBytes;
+  const bytes = parts.reduce((n, p) => n + p.length, 0) + (deflated?.reduce((n, d) => n + d.length, 0) ?? 0) + (crcs?.length ?? 0) * 132 + cardForms;
+  return { parts, slots, deflated, crcs, paperIds, bytes };
 }
+
+// The gzip trailer's CRC-32 of a reader's page, from the parts' CRCs computed once: the CRC of A then
+// B is B's CRC xor A's CRC moved past B's length, a linear map over GF(2) (a 32×32 bit matrix, one
+// uint32 a column), as zlib's crc32_combine computes it. Only the reader's own slot contents are run
+// through crc32 per page, not the ~80 KB of the whole page. Node's zlib has crc32 but no combine,
+// and no package we found offers the precomputed form, so it is written here.
+
+/** The matrix `m` applied to the bit vector `v`. */
+function gf2Times(m: Uint32Array, v: number): number {
+  let sum = 0;
+  for (let i = 0; v !== 0; i++, v >>>= 1) if (v & 1) sum ^= m[i]!;
+  return sum >>> 0;
+}
+
+/** The product `a`·`b` (b applied first). */
+function gf2Product(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(32);
+  for (let n = 0; n < 32; n++) out[n] = gf2Times(a, b[n]!);
+  return out;
+}
+
+/** The operator that moves a CRC-32 past `length` bytes (of zeros: what the CRC of B xors in is the rest). */
+export function crcShift(length: number): Uint32Array {
+  let result: Uint32Array = new Uint32Array(32).map((_, n) => (1 << n) >>> 0); // identity
+  // One zero bit: the reflected polynomial, then shifts; squared three times: one zero byte.
+  let power: Uint32Array = new Uint32Array(32).map((_, n) => (n === 0 ? 0xedb88320 : (1 << (n - 1)) >>> 0));
+  for (let i = 0; i < 3; i++) power = gf2Product(power, power);
+  for (let left = length; left > 0; left = Math.floor(left / 2)) {
+    if (left % 2) result = gf2Product(power, result);
+    power = gf2Product(power, power);
+  }
+  return result;
+}
+
+/** The CRC-32 of A then B, from A's CRC, B's CRC and the shift for B's length. */
+export const crcCombine = (crcA: number, crcB: number, shiftB: Uint32Array) => (gf2Times(shiftB, crcA) ^ crcB) >>> 0;
 
 /** A slot's content for `state`, marked as a slot again (so the page can be filled once more). */
 function fill(s: Slot, state: ReaderState, topicMenu: string): string {
@@ -87,30 +132,74 @@ function storedBlocks(data: Buffer): Buffer[] {
   return out;
 }
 
-/** The page of `template` for `state`: gzip when the template was kept compressed. */
-export function pageFor(template: ReaderTemplate, state: ReaderState): Buffer {
+/** A slot's content ready to send: as it is, and (for a compressed page) as stored deflate blocks. */
+interface Filled {
+  data: Buffer;
+  blocks?: Buffer;
+}
+
+function filled(text: string, gzip: boolean): Filled {
+  const data = Buffer.from(text);
+  return gzip && data.length ? { data, blocks: Buffer.concat(storedBlocks(data)) } : { data };
+}
+
+/**
+ * A card's slot depends on the reader only through whether they are signed in, starred the paper and
+ * have a topic (lib/render/reader-html.ts cardReaderHtml): each of those few forms of a card is made
+ * once per kept page and shared by every reader it fits, not made again for each reader's page.
+ */
+const cardForms = new WeakMap<ReaderTemplate, Map<string, Filled>>();
+
+function cardFilled(template: ReaderTemplate, index: number, s: Slot & { kind: "card" }, state: ReaderState, topicMenu: string): Filled {
+  let forms = cardForms.get(template);
+  if (!forms) cardForms.set(template, (forms = new Map()));
+  const key = `${index} ${state.user ? 1 : 0}${state.starred.has(s.id) ? 1 : 0} ${topicMenu}`;
+  let form = forms.get(key);
+  if (!form) forms.set(key, (form = filled(fill(s, state, topicMenu), Boolean(template.deflated))));
+  return form;
+}
+
+/**
+ * The page of `template` for `state`, as the pieces to send one after the other (gzip when the
+ * template was kept compressed) and their total length.
+ */
+export function pageChunks(template: ReaderTemplate, state: ReaderState): { chunks: Buffer[]; length: number } {
   const topicMenu = state.user ? topicMenuHtml(state.topics) : "";
-  const fills = template.slots.map((s) => Buffer.from(fill(s, state, topicMenu)));
-  if (!template.deflated) return Buffer.concat(template.parts.flatMap((part, i) => (i < fills.length ? [part, fills[i]!] : [part])));
-  const chunks: Buffer[] = [GZIP_HEADER];
-  let crc = 0;
-  let size = 0;
-  template.parts.forEach((part, i) => {
-    chunks.push(template.deflated![i]!);
-    crc = crc32(part, crc);
-    size += part.length;
-    const f = fills[i];
-    if (f && f.length) {
-      chunks.push(...storedBlocks(f));
-      crc = crc32(f, crc);
-      size += f.length;
-    }
-  });
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc >>> 0, 0);
-  trailer.writeUInt32LE(size % 2 ** 32, 4);
-  chunks.push(trailer);
-  return Buffer.concat(chunks);
+  const gzip = Boolean(template.deflated);
+  const fills = template.slots.map((s, i) => (s.kind === "card" ? cardFilled(template, i, s, state, topicMenu) : filled(fill(s, state, topicMenu), gzip)));
+  const chunks: Buffer[] = [];
+  if (!gzip) {
+    template.parts.forEach((part, i) => {
+      chunks.push(part);
+      if (fills[i]?.data.length) chunks.push(fills[i]!.data);
+    });
+  } else {
+    chunks.push(GZIP_HEADER);
+    let crc = 0;
+    let size = 0;
+    template.parts.forEach((part, i) => {
+      chunks.push(template.deflated![i]!);
+      const { crc: partCrc, shift } = template.crcs![i]!;
+      crc = crcCombine(crc, partCrc, shift);
+      size += part.length;
+      const f = fills[i];
+      if (f?.blocks) {
+        chunks.push(f.blocks);
+        crc = crc32(f.data, crc);
+        size += f.data.length;
+      }
+    });
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(size % 2 ** 32, 4);
+    chunks.push(trailer);
+  }
+  return { chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
+}
+
+/** The page of `template` for `state` in one buffer: gzip when the template was kept compressed. */
+export function pageFor(template: ReaderTemplate, state: ReaderState): Buffer {
+  return Buffer.concat(pageChunks(template, state).chunks);
 }
 
 /**
@@ -175,10 +264,10 @@ async function readerState(headers: IncomingHttpHeaders): Promise<{ state: Reade
   return { state, setCookie };
 }
 
-/** The kept page of `template` for the reader of `headers`. */
-export async function pageForReader(headers: IncomingHttpHeaders, template: ReaderTemplate): Promise<{ body: Buffer; setCookie: string[] }> {
+/** The kept page of `template` for the reader of `headers`, as the pieces to send. */
+export async function pageForReader(headers: IncomingHttpHeaders, template: ReaderTemplate): Promise<{ body: Buffer[]; setCookie: string[] }> {
   const { state, setCookie } = await readerState(headers);
-  return { body: pageFor(template, state), setCookie };
+  return { body: pageChunks(template, state).chunks, setCookie };
 }
 
 /**

@@ -1,9 +1,9 @@
 // A kept page with one reader's parts put in (lib/reader-pages.ts): the compressed page made from
 // pieces compressed once is the same page as the uncompressed one; a page filled for nobody is the
 // page as rendered; hostile paper text cannot open or close a reader slot.
-import { gunzipSync, gzipSync } from "node:zlib";
+import { crc32, gunzipSync, gzipSync } from "node:zlib";
 import { expect, test } from "vitest";
-import { pageFor, readerTemplate } from "@/lib/reader-pages";
+import { crcCombine, crcShift, pageFor, readerTemplate } from "@/lib/reader-pages";
 import { cardsHtml } from "@/lib/render/card-html";
 import { slot, topicPickerHtml, userMenuHtml, type ReaderState } from "@/lib/render/reader-html";
 import type { PaperRecord } from "@/lib/queries/papers";
@@ -66,4 +66,37 @@ test("a reader's page: their menu, picker, stars and topic menus, the same compr
   expect(plain).not.toContain("Sign in to star");
   // Filled again (a page is kept with its slots marked): the same.
   expect(pageFor(readerTemplate(Buffer.from(plain), false), reader).toString()).toBe(plain);
+});
+
+test("the page's CRC-32 from its parts' CRCs is the CRC-32 of the whole, at any lengths", () => {
+  for (const [a, b] of [[0, 0], [0, 7], [7, 0], [1, 1], [100, 3_000], [70_000, 12_345], [3, 1 << 17]] as const) {
+    const left = Buffer.alloc(a, "left half; ");
+    const right = Buffer.alloc(b, "and the right one ");
+    expect(crcCombine(crc32(left), crc32(right), crcShift(b)), `${a} + ${b} bytes`).toBe(crc32(Buffer.concat([left, right])));
+  }
+});
+
+test("readers served from one kept page one after another each get their own stars and menus, as from a page of their own", () => {
+  // Another reader with a topic (so the same menu as `reader`) and other stars; one with no topic.
+  const other: ReaderState = { user: { email: "other@example.org", role: "admin" }, topics: [{ id: "t2", name: "Other" }], starred: new Set(["2501.00001"]) };
+  const plain: ReaderState = { user: { email: "plain@example.org", role: "user" }, topics: [], starred: new Set() };
+  const nobody: ReaderState = { user: null, topics: [], starred: new Set() };
+  for (const gzip of [false, true]) {
+    const body = gzip ? gzipSync(anonymous) : Buffer.from(anonymous);
+    const shared = readerTemplate(body, gzip);
+    const read = (page: Buffer) => (gzip ? gunzipSync(page) : page).toString();
+    // Each state twice, interleaved, from the one template: the same as from a template made for it alone.
+    for (const state of [reader, other, plain, nobody, other, reader, nobody, plain]) {
+      expect(read(pageFor(shared, state))).toBe(read(pageFor(readerTemplate(body, gzip), state)));
+    }
+    const [mine, theirs, none] = [read(pageFor(shared, reader)), read(pageFor(shared, other)), read(pageFor(shared, plain))];
+    expect(mine).toContain(`aria-pressed="false" aria-label="Star First paper"`);
+    expect(mine).toContain(`aria-pressed="true" aria-label="Unstar Evil`);
+    expect(theirs).toContain(`aria-pressed="true" aria-label="Unstar First paper"`);
+    expect(theirs).toContain(`aria-pressed="false" aria-label="Star Evil`);
+    expect(theirs).toContain("Add to topic");
+    expect(none).not.toContain("Add to topic");
+    expect(none).not.toContain("aria-pressed=\"true\"");
+    expect(theirs).not.toContain("reader@example.org");
+  }
 });
