@@ -57,12 +57,12 @@ function workerEnv(server: TestHttpServer): Record<string, string> {
 }
 
 /**
- * Crawl-run jobs waiting, delayed or active (the daily-check schedulers' next jobs are always
- * delayed), each as "id: state (attempts made)", so that a failure names them.
+ * The jobs of crawl run `runId` waiting, delayed or active, each as "id: state (attempts made)", so
+ * that a failure names them. (Only this run's: the tests share the queue.)
  */
-async function pendingRunJobs(): Promise<string[]> {
+async function pendingRunJobs(runId: string): Promise<string[]> {
   const jobs = await queue.queue("crawl").getJobs(["active", "wait", "delayed", "prioritized", "waiting-children"]);
-  const pending = jobs.filter((job) => job?.data?.kind === "run");
+  const pending = jobs.filter((job) => job?.data?.kind === "run" && job.data.runId === runId);
   return Promise.all(pending.map(async (job) => `${job.id}: ${await job.getState()} (${job.attemptsMade} attempts made)`));
 }
 
@@ -114,6 +114,9 @@ test("a worker SIGKILLed in the middle of a crawl: the stalled job is picked up 
   expect(rows.versions).toHaveLength(3 * PAGE);
   // Page two was asked for twice (the killed attempt and the recovered one), the others once.
   expect(server.requestsTo("/api/query").map((r) => r.query.get("start"))).toEqual(["0", "20", "20", "40"]);
+  // The run is marked succeeded inside its last job, which completes just after: not killed before
+  // (a job killed while active would stay active, under its lock, into the next test).
+  await expect.poll(() => pendingRunJobs(run.id), { timeout: 30_000 }).toEqual([]);
   await killHard(second);
 });
 
@@ -141,7 +144,7 @@ test("SIGTERM with a job active: the worker stops promptly, the job returns to t
   expect(done.counts).toMatchObject({ fetched: 2 * PAGE, stored: 2 * PAGE });
   expect(server.requestsTo("/api/query").map((r) => r.query.get("start"))).toEqual(["0", "20", "20"]);
   // The run is marked succeeded inside the job's last step; the job completes just after (on a busy machine, seconds after).
-  await expect.poll(() => pendingRunJobs(), { timeout: 30_000 }).toEqual([]);
+  await expect.poll(() => pendingRunJobs(run.id), { timeout: 30_000 }).toEqual([]);
   await killHard(second);
 });
 
