@@ -225,9 +225,12 @@ async function main(): Promise<void> {
     }
     // Each pipeline at its own best batch size: by the best round (the least disturbed on a shared
     // machine) and by the median, each picking its own best batch sizes.
+    /** The row (batch size) where `pick`'s rounds score highest by `stat`. */
+    const bestRow = (stat: (xs: number[]) => number, pick: (row: Row) => number[]) =>
+      rows.reduce((best, row) => (stat(pick(row)) > stat(pick(best)) ? row : best));
+    const max = (xs: number[]) => Math.max(...xs);
     const atBest = (stat: (xs: number[]) => number, name: string) => {
-      const bestBy = (pick: (row: Row) => number[]) => rows.reduce((best, row) => (stat(pick(row)) > stat(pick(best)) ? row : best));
-      const [bo, bt] = [bestBy((row) => row.ours), bestBy((row) => row.theirs)];
+      const [bo, bt] = [bestRow(stat, (row) => row.ours), bestRow(stat, (row) => row.theirs)];
       const ratio = stat(bo.ours) / stat(bt.theirs);
       return (
         `by ${name}: ours best at batch ${bo.batchSize} (${fmt(stat(bo.ours))}/s), tjs at batch ${bt.batchSize} (${fmt(stat(bt.theirs))}/s): ` +
@@ -237,19 +240,17 @@ async function main(): Promise<void> {
     // What bounds the ratio: a pipeline around the same session runs the model no faster than the
     // bare session does on tensors made in advance.
     const ceiling = (() => {
-      const best = (xs: number[]) => Math.max(...xs);
-      const bareBest = rows.reduce((a, row) => (best(row.bare) > best(a.bare) ? row : a));
-      const tjsBest = rows.reduce((a, row) => (best(row.theirs) > best(a.theirs) ? row : a));
-      const ratio = best(bareBest.bare) / best(tjsBest.theirs);
+      const [bareBest, tjsBest] = [bestRow(max, (row) => row.bare), bestRow(max, (row) => row.theirs)];
+      const ratio = max(bareBest.bare) / max(tjsBest.theirs);
       return (
-        `ceiling (best rounds): the bare session at its best, batch ${bareBest.batchSize} (${fmt(best(bareBest.bare))}/s), is ${ratio.toFixed(2)}× tjs at its best: ` +
+        `ceiling (best rounds): the bare session at its best, batch ${bareBest.batchSize} (${fmt(max(bareBest.bare))}/s), is ${ratio.toFixed(2)}× tjs at its best: ` +
         "ours/tjs were ours as fast as the model alone (short runs on a busy machine can put either side of it)"
       );
     })();
     summaries.push(
       [
         `${label}, each at its best batch size`,
-        `      ${atBest((xs) => Math.max(...xs), "best rounds")}`,
+        `      ${atBest(max, "best rounds")}`,
         `      ${atBest(median, "medians")}`,
         `      ${ceiling}`,
         `      for scale, ours at each batch size vs ours at batch ${batches[0]}: max 1 − cos ${exp(selfGap)}` +

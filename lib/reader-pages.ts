@@ -8,8 +8,9 @@
 // A reader's page is then those parts with the reader's slot contents between them as stored
 // (uncompressed) deflate blocks, and a new gzip trailer whose CRC comes from the parts' CRCs computed
 // once: no page is unpacked, searched or compressed again per reader, and the few forms a card's
-// slot takes (signed in or not, starred or not, with topics or not) are made once per kept page. Per reader, read at most every READER_CACHE_MS: the session (through the auth
-// library, which checks the cookie's signature) and one query for the reader's topics and stars.
+// slot takes (signed in or not, starred or not, with topics or not) are made once per kept page.
+// Per reader, read at most every READER_CACHE_MS: the session (through the auth library, which
+// checks the cookie's signature) and one query for the reader's topics and stars.
 import type { IncomingHttpHeaders } from "node:http";
 import { constants, crc32, deflateRawSync, gunzipSync } from "node:zlib";
 import { getAuth, authConfigProblem, type CurrentUser } from "./auth";
@@ -161,9 +162,9 @@ function cardFilled(template: ReaderTemplate, index: number, s: Slot & { kind: "
 
 /**
  * The page of `template` for `state`, as the pieces to send one after the other (gzip when the
- * template was kept compressed) and their total length.
+ * template was kept compressed).
  */
-export function pageChunks(template: ReaderTemplate, state: ReaderState): { chunks: Buffer[]; length: number } {
+export function pageChunks(template: ReaderTemplate, state: ReaderState): Buffer[] {
   const topicMenu = state.user ? topicMenuHtml(state.topics) : "";
   const gzip = Boolean(template.deflated);
   const fills = template.slots.map((s, i) => (s.kind === "card" ? cardFilled(template, i, s, state, topicMenu) : filled(fill(s, state, topicMenu), gzip)));
@@ -194,12 +195,12 @@ export function pageChunks(template: ReaderTemplate, state: ReaderState): { chun
     trailer.writeUInt32LE(size % 2 ** 32, 4);
     chunks.push(trailer);
   }
-  return { chunks, length: chunks.reduce((n, c) => n + c.length, 0) };
+  return chunks;
 }
 
 /** The page of `template` for `state` in one buffer: gzip when the template was kept compressed. */
 export function pageFor(template: ReaderTemplate, state: ReaderState): Buffer {
-  return Buffer.concat(pageChunks(template, state).chunks);
+  return Buffer.concat(pageChunks(template, state));
 }
 
 /**
@@ -267,7 +268,7 @@ async function readerState(headers: IncomingHttpHeaders): Promise<{ state: Reade
 /** The kept page of `template` for the reader of `headers`, as the pieces to send. */
 export async function pageForReader(headers: IncomingHttpHeaders, template: ReaderTemplate): Promise<{ body: Buffer[]; setCookie: string[] }> {
   const { state, setCookie } = await readerState(headers);
-  return { body: pageChunks(template, state).chunks, setCookie };
+  return { body: pageChunks(template, state), setCookie };
 }
 
 /**

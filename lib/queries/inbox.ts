@@ -106,7 +106,8 @@ export async function listInbox(
   if (!days.length || !topics.length) return { days, papers: [], total: 0, seenHidden: 0 };
   const min = options.min ?? DEFAULT_FEED_THRESHOLD;
   const byId = new Map(topics.map((t) => [t.id, t]));
-  const hits = (await Promise.all(days.map((day) => listScoredPapersForTopics(userId, [...byId.keys()], spec, day, { min })))).flat();
+  const topicIds = [...byId.keys()];
+  const hits = (await Promise.all(days.map((day) => listScoredPapersForTopics(userId, topicIds, spec, day, { min })))).flat();
   // Paper id → the paper, its best score (with that topic's learned part, to order equal scores) and its topics.
   const best = new Map<string, { paper: ScoredPaper; score: number; learned: number; topics: Map<string, InboxTopicScore> }>();
   for (const { topicId, paper } of hits) {
