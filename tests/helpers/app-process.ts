@@ -59,7 +59,7 @@ export function watchChild(child: ChildProcess, name: string): AppProcess {
 }
 
 /**
- * The worker process as `npm run worker` runs it (`tsx workers/index.ts`; node directly, so that
+ * The worker process as `npm run worker` runs it (`node --import tsx workers/index.ts`: one process, so that
  * signals reach it), in a process group of its own, with `settings` (its database, queues, model)
  * over appEnv's; resolves once it says it has started. It crawls nothing at its start; should
  * anything try, it meets a closed port, not arXiv.
